@@ -1,0 +1,88 @@
+# Fashion-MNIST TFX pipeline. `make run-pipeline` and `make test` do all the set-up they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# What a run uses; see README.md.
+PROFILE     ?= full
+DATA_DIR    ?=
+OUTPUT_DIR  ?= $(CURDIR)/output
+SERVING_DIR ?= $(CURDIR)/serving_model
+EPOCHS      ?=
+# Extra pytest arguments, e.g. PYTEST_ARGS="-k idx".
+PYTEST_ARGS ?=
+
+VENV       := $(CURDIR)/.venv
+VENV_PY    := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+# The stamp records which lock file the venv was installed from.
+STAMP      := $(VENV)/.installed-$(shell cat requirements.lock setup.py 2>/dev/null | sha256sum | cut -c1-16)
+RAW_DIR    := $(CURDIR)/data/raw
+DATA_STAMP := $(RAW_DIR)/.verified
+
+RUN_ARGS := --profile=$(PROFILE) --output-dir=$(OUTPUT_DIR) --serving-dir=$(SERVING_DIR) --raw-dir=$(RAW_DIR) \
+            $(if $(DATA_DIR),--data-dir=$(DATA_DIR)) $(if $(EPOCHS),--epochs=$(EPOCHS))
+
+.PHONY: help setup data run-pipeline test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+
+help:
+	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
+	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
+	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
+	@echo "make data          fetch and verify Fashion-MNIST into data/raw"
+	@echo "make lint          ruff;  make format: ruff format"
+	@echo "make lock          re-resolve requirements.in into requirements.lock"
+	@echo "make clean         remove outputs (output/); clean-all also removes .venv and data/raw"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock setup.py
+	@set -e; \
+	if [ ! -x "$(VENV_PY)" ] || ! "$(VENV_PY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  py="$$(PYTHON="$(PYTHON)" scripts/find-python310)"; \
+	  echo "creating $(VENV) with $$py"; \
+	  rm -rf "$(VENV)"; "$$py" -m venv "$(VENV)"; \
+	fi; \
+	"$(VENV_PY)" -m pip install -q "uv==$(UV_VERSION)"; \
+	echo "installing the locked dependencies (about a minute the first time)"; \
+	"$(VENV)/bin/uv" pip install -q --python "$(VENV_PY)" -r requirements.lock; \
+	"$(VENV)/bin/uv" pip install -q --python "$(VENV_PY)" --no-deps -e .; \
+	rm -f "$(VENV)"/.installed-*; touch "$@"
+
+data: $(DATA_STAMP)
+
+$(DATA_STAMP): $(STAMP)
+	@"$(VENV_PY)" -m data.sources --raw-dir "$(RAW_DIR)" && touch "$@"
+
+run-pipeline: $(STAMP)
+	@"$(VENV_PY)" -m pipeline.local_runner $(RUN_ARGS)
+
+test: $(STAMP) $(DATA_STAMP)
+	@"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	@"$(VENV_PY)" -m pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: $(STAMP) $(DATA_STAMP)
+	@"$(VENV_PY)" -m pytest tests/integration $(PYTEST_ARGS)
+
+test-e2e: $(STAMP) $(DATA_STAMP)
+	@"$(VENV_PY)" -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	@"$(VENV)/bin/ruff" check . && "$(VENV)/bin/ruff" format --check .
+
+format: $(STAMP)
+	@"$(VENV)/bin/ruff" format . && "$(VENV)/bin/ruff" check --fix .
+
+lock: $(STAMP)
+	"$(VENV)/bin/uv" pip compile requirements.in -o requirements.lock --python-version 3.10 \
+	  --python-platform x86_64-manylinux_2_28 --no-header --quiet
+
+clean:
+	rm -rf "$(OUTPUT_DIR)" .pytest_cache .ruff_cache build *.egg-info
+
+clean-data:
+	rm -rf "$(RAW_DIR)"
+
+clean-all: clean clean-data
+	rm -rf "$(VENV)"

@@ -1,0 +1,16 @@
+"""Component spec of AnomalyGate; the keys are shared by component and executor."""
+
+from tfx.types import standard_artifacts
+from tfx.types.component_spec import ChannelParameter, ComponentSpec
+
+ANOMALIES_KEY = "anomalies"
+# ExampleValidator writes one Anomalies proto per split under this name.
+ANOMALIES_FILE_NAME = "SchemaDiff.pb"
+
+
+class AnomalyGateSpec(ComponentSpec):
+    """Consumes ExampleValidator's anomalies; fails the execution if there are any."""
+
+    PARAMETERS = {}
+    INPUTS = {ANOMALIES_KEY: ChannelParameter(type=standard_artifacts.ExampleAnomalies)}
+    OUTPUTS = {}

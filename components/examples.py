@@ -1,0 +1,99 @@
+"""Turning decoded IDX arrays into split-assigned, serialized tf.Examples.
+
+Plain functions: the ingestion executor wraps them in Beam, the tests call them
+directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from components import features
+
+
+@dataclasses.dataclass(frozen=True)
+class SplitPlan:
+    """Which source rows go to which split.
+
+    Attributes:
+      train: row indices of the official training file kept for training.
+      eval: row indices of the official training file held out for evaluation.
+      test: row indices of the official test file.
+    """
+
+    train: np.ndarray
+    eval: np.ndarray
+    test: np.ndarray
+
+
+def stratified_sample(labels: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Picks ``count`` row indices whose label mix matches that of ``labels``.
+
+    Each class gets its proportional share, rounded by largest remainder (ties
+    to the lower class id), so the total is exactly ``count``. Returns sorted
+    indices.
+    """
+    if not 0 <= count <= len(labels):
+        raise ValueError(f"cannot sample {count} of {len(labels)} rows")
+    classes, class_counts = np.unique(labels, return_counts=True)
+    quotas = class_counts * (count / len(labels)) if len(labels) else class_counts * 0.0
+    shares = np.floor(quotas).astype(np.int64)
+    remainder = count - int(shares.sum())
+    # Stable sort on the negated fractional part: largest remainders first, ties by class order.
+    for i in np.argsort(-(quotas - shares), kind="stable")[:remainder]:
+        shares[i] += 1
+    picked = [
+        rng.permutation(np.flatnonzero(labels == cls))[:share]
+        for cls, share in zip(classes, shares, strict=True)
+    ]
+    return np.sort(np.concatenate(picked)) if picked else np.empty(0, np.int64)
+
+
+def plan_splits(
+    train_labels: np.ndarray,
+    test_labels: np.ndarray,
+    *,
+    eval_count: int,
+    seed: int,
+    train_limit: int | None = None,
+    test_limit: int | None = None,
+) -> SplitPlan:
+    """Deterministic, stratified split assignment.
+
+    ``eval`` is a stratified sample of ``eval_count`` rows of the official
+    training file, ``train`` the rest of it, and ``test`` the official test file.
+    ``train_limit`` and ``test_limit`` keep a stratified subset (the smoke profile).
+    """
+    rng = np.random.default_rng(seed)
+    eval_rows = stratified_sample(train_labels, eval_count, rng)
+    rest = np.setdiff1d(np.arange(len(train_labels)), eval_rows, assume_unique=True)
+    if train_limit is not None and train_limit < len(rest):
+        rest = rest[stratified_sample(train_labels[rest], train_limit, rng)]
+    test_rows = np.arange(len(test_labels))
+    if test_limit is not None and test_limit < len(test_labels):
+        test_rows = stratified_sample(test_labels, test_limit, rng)
+    return SplitPlan(train=rest, eval=eval_rows, test=test_rows)
+
+
+def to_example(image: np.ndarray, label: int) -> bytes:
+    """Serializes one image and its label as a tf.Example in the record contract.
+
+    Args:
+      image: uint8 [28, 28].
+      label: class id in 0..9.
+    """
+    # Imported here: only the ingestion executor and tests need the proto, and
+    # the pre-flight check must not pay TensorFlow's import.
+    from tensorflow.core.example import example_pb2
+
+    if image.dtype != np.uint8 or image.shape != (features.IMAGE_HEIGHT, features.IMAGE_WIDTH):
+        raise ValueError(f"expected a uint8 28x28 image, got {image.dtype} {image.shape}")
+    if not 0 <= int(label) < features.NUM_CLASSES:
+        raise ValueError(f"label {label} is outside 0..{features.NUM_CLASSES - 1}")
+    example = example_pb2.Example()
+    feature = example.features.feature
+    feature[features.IMAGE_KEY].bytes_list.value.append(image.tobytes())
+    feature[features.LABEL_KEY].int64_list.value.append(int(label))
+    return example.SerializeToString()

@@ -1,0 +1,49 @@
+"""The one source of feature keys, label names and image shape.
+
+Everything that touches a record (the ingestion component, the schema, the
+transform, the model, the evaluation config and the serving signatures) imports
+its names from here, so the record contract lives in exactly one place.
+
+The record contract (stable, relied on by external clients):
+  * ``image``: bytes, the 784 raw uint8 pixels of a 28x28 image, row-major.
+  * ``label``: int64 in 0..9, the Fashion-MNIST class id.
+"""
+
+IMAGE_KEY = "image"
+LABEL_KEY = "label"
+
+IMAGE_HEIGHT = 28
+IMAGE_WIDTH = 28
+IMAGE_CHANNELS = 1
+IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH
+
+CLASS_NAMES: tuple[str, ...] = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+NUM_CLASSES = len(CLASS_NAMES)
+
+# Split names of the ingested Examples artifact.
+TRAIN_SPLIT = "train"
+EVAL_SPLIT = "eval"
+TEST_SPLIT = "test"
+SPLITS: tuple[str, ...] = (TRAIN_SPLIT, EVAL_SPLIT, TEST_SPLIT)
+
+# Outputs of both serving signatures.
+PROBABILITIES_KEY = "probabilities"
+CLASS_IDS_KEY = "class_ids"
+# Input name of the serving_default signature (serialized tf.Example).
+SERVING_EXAMPLES_KEY = "examples"
+
+
+def transformed_name(key: str) -> str:
+    """Returns the name a raw feature has after Transform."""
+    return f"{key}_xf"

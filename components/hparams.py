@@ -1,0 +1,44 @@
+"""Training hyperparameters: a typed object that travels to run_fn as Trainer's custom_config.
+
+Kept apart from the model code so that configuration and metadata tools can use
+it without importing TensorFlow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingConfig:
+    """What run_fn needs to train and export the model.
+
+    Attributes:
+      epochs: passes over the training split.
+      batch_size: examples per training step.
+      learning_rate: peak learning rate of the cosine schedule.
+      seed: seeds Python, NumPy and TensorFlow, and the shuffling.
+    """
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    seed: int
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1:
+            raise ValueError(f"epochs must be at least 1, got {self.epochs}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> TrainingConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})

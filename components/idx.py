@@ -1,0 +1,123 @@
+"""Reading and checking IDX files, the format Fashion-MNIST ships in.
+
+Plain functions over bytes and NumPy arrays: no TensorFlow, no Beam. The
+pre-flight data check, the ingestion component and the tests all call them.
+
+An IDX file is big-endian: two zero bytes, a type code (0x08 = unsigned byte),
+the number of dimensions, one uint32 per dimension, then the values in
+row-major order. Fashion-MNIST's files are gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from components import features
+
+_UBYTE = 0x08
+_GZIP_MAGIC = b"\x1f\x8b"
+IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
+LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
+
+
+class IdxError(ValueError):
+    """An IDX file is missing or malformed. The message names the file and the problem."""
+
+    def __init__(self, path: Path | str, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = str(path)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class IdxContent:
+    """A decoded IDX file and the SHA-256 of its decompressed bytes."""
+
+    array: np.ndarray
+    sha256: str
+
+
+def decompress(path: Path) -> bytes:
+    """Returns the decompressed content of a gzip file, or raises IdxError."""
+    path = Path(path)
+    if not path.is_file():
+        raise IdxError(path, "file not found")
+    raw = path.read_bytes()
+    if not raw:
+        raise IdxError(path, "empty file")
+    if raw[:2] != _GZIP_MAGIC:
+        raise IdxError(path, "not a gzip file (expected a .gz IDX file)")
+    try:
+        return gzip.decompress(raw)
+    except EOFError:
+        raise IdxError(path, "truncated gzip stream (the download or copy is incomplete)") from None
+    except (OSError, zlib.error) as e:
+        raise IdxError(path, f"corrupt gzip stream ({e})") from None
+
+
+def parse_idx(content: bytes, *, name: Path | str, expected_magic: int) -> np.ndarray:
+    """Parses decompressed IDX bytes into a uint8 array of the declared shape.
+
+    Args:
+      content: the decompressed file content.
+      name: the file the content came from, for error messages.
+      expected_magic: IMAGES_MAGIC or LABELS_MAGIC.
+
+    Raises:
+      IdxError: wrong magic number, or a body shorter or longer than the header says.
+    """
+    if len(content) < 4:
+        raise IdxError(name, f"too short for an IDX header ({len(content)} bytes)")
+    magic = int.from_bytes(content[:4], "big")
+    if magic != expected_magic:
+        raise IdxError(name, f"wrong magic number 0x{magic:08x}, expected 0x{expected_magic:08x}")
+    ndim = content[3]
+    header_size = 4 + 4 * ndim
+    if len(content) < header_size:
+        raise IdxError(name, f"truncated header: {ndim} dimensions need {header_size} bytes")
+    dims = tuple(int.from_bytes(content[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = int(np.prod(dims, dtype=np.int64))
+    body = len(content) - header_size
+    if body < expected:
+        raise IdxError(name, f"truncated: header declares {dims} = {expected} values, file holds {body}")
+    if body > expected:
+        raise IdxError(name, f"{body - expected} bytes of trailing data after the {dims} values")
+    return np.frombuffer(content, dtype=np.uint8, offset=header_size).reshape(dims)
+
+
+def read_images(path: Path) -> IdxContent:
+    """Reads an images file: uint8 [N, 28, 28]."""
+    content = decompress(path)
+    images = parse_idx(content, name=path, expected_magic=IMAGES_MAGIC)
+    shape = (features.IMAGE_HEIGHT, features.IMAGE_WIDTH)
+    if images.shape[1:] != shape:
+        raise IdxError(path, f"wrong image dimensions {images.shape[1:]}, expected {shape}")
+    return IdxContent(images, hashlib.sha256(content).hexdigest())
+
+
+def read_labels(path: Path) -> IdxContent:
+    """Reads a labels file: uint8 [N] with every value in 0..9."""
+    content = decompress(path)
+    labels = parse_idx(content, name=path, expected_magic=LABELS_MAGIC)
+    if labels.size and int(labels.max()) >= features.NUM_CLASSES:
+        bad = int(np.argmax(labels >= features.NUM_CLASSES))
+        raise IdxError(
+            path,
+            f"label {int(labels[bad])} at index {bad} is outside 0..{features.NUM_CLASSES - 1}",
+        )
+    return IdxContent(labels, hashlib.sha256(content).hexdigest())
+
+
+def check_pair(images: IdxContent, labels: IdxContent, *, labels_path: Path | str) -> None:
+    """Raises IdxError when an images file and its labels file disagree on the count."""
+    n_images, n_labels = len(images.array), len(labels.array)
+    if n_images != n_labels:
+        raise IdxError(labels_path, f"{n_labels} labels for {n_images} images")
+    if n_images == 0:
+        raise IdxError(labels_path, "no examples")

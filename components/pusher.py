@@ -1,0 +1,125 @@
+"""A Pusher that never shows a half-written model and never pushes the same model twice.
+
+TFX's filesystem Pusher copies straight into ``<base>/<version>``, where
+TensorFlow Serving may load a partial copy. Here the model is copied into a
+hidden staging folder beside it (TF Serving only loads folders named by an
+integer) and renamed into place in one step. A model whose content is already
+served under some version is not pushed again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from tfx.components.pusher import executor as tfx_pusher_executor
+from tfx.proto import pusher_pb2
+from tfx.types import artifact, artifact_utils, standard_component_specs
+from tfx.utils import proto_utils
+
+PUSH_INFO_PATH = Path("assets.extra") / "push_info.json"
+ALREADY_SERVED_VERSION_KEY = "already_served_version"
+_STAGING_PREFIX = ".incoming-"
+
+
+@dataclasses.dataclass(frozen=True)
+class PushResult:
+    """Where the model is served, and whether this push put it there."""
+
+    version: int
+    path: Path
+    pushed: bool
+
+
+def model_digest(model_dir: Path) -> str:
+    """SHA-256 over the relative paths and contents of every file of a SavedModel."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(model_dir).rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(model_dir)).encode() + b"\0")
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def served_versions(base_dir: Path) -> list[int]:
+    """The integer-named version folders under ``base_dir``, ascending."""
+    if not base_dir.is_dir():
+        return []
+    return sorted(int(p.name) for p in base_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def find_served(base_dir: Path, digest: str) -> int | None:
+    """The version already serving a model with this digest, if any."""
+    for version in reversed(served_versions(base_dir)):
+        info_path = base_dir / str(version) / PUSH_INFO_PATH
+        try:
+            if json.loads(info_path.read_text()).get("model_digest") == digest:
+                return version
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: float | None = None) -> PushResult:
+    """Publishes ``model_dir`` as a new version under ``base_dir``, atomically.
+
+    The version is the Unix time, or one more than the newest version if that is
+    not later. ``info`` is written beside the model as ``assets.extra/push_info.json``
+    together with the model's digest. On any failure nothing new is left visible.
+    """
+    digest = model_digest(model_dir)
+    existing = find_served(base_dir, digest)
+    if existing is not None:
+        return PushResult(existing, base_dir / str(existing), pushed=False)
+    base_dir.mkdir(parents=True, exist_ok=True)
+    versions = served_versions(base_dir)
+    version = max(int(now if now is not None else time.time()), versions[-1] + 1 if versions else 0)
+    staging = base_dir / f"{_STAGING_PREFIX}{version}-{os.getpid()}"
+    target = base_dir / str(version)
+    try:
+        shutil.copytree(model_dir, staging)
+        (staging / PUSH_INFO_PATH).parent.mkdir(parents=True, exist_ok=True)
+        (staging / PUSH_INFO_PATH).write_text(
+            json.dumps({**info, "version": version, "model_digest": digest}, indent=2, sort_keys=True))
+        os.rename(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return PushResult(version, target, pushed=True)
+
+
+class Executor(tfx_pusher_executor.Executor):
+    """TFX Pusher executor publishing with ``push_model``; filesystem destinations only."""
+
+    def Do(
+        self,
+        input_dict: dict[str, list[artifact.Artifact]],
+        output_dict: dict[str, list[artifact.Artifact]],
+        exec_properties: dict[str, Any],
+    ) -> None:
+        model_push = artifact_utils.get_single_instance(output_dict[standard_component_specs.PUSHED_MODEL_KEY])
+        if not self.CheckBlessing(input_dict):
+            self._MarkNotPushed(model_push)
+            return
+        destination = pusher_pb2.PushDestination()
+        proto_utils.json_to_proto(exec_properties[standard_component_specs.PUSH_DESTINATION_KEY], destination)
+        if destination.WhichOneof("destination") != "filesystem":
+            raise NotImplementedError("only filesystem push destinations are supported")
+        model = artifact_utils.get_single_instance(input_dict[standard_component_specs.MODEL_KEY])
+        result = push_model(
+            Path(self.GetModelPath(input_dict)),
+            Path(destination.filesystem.base_directory),
+            info={"model_uri": model.uri, "model_artifact_id": model.id},
+        )
+        if not result.pushed:
+            self._MarkNotPushed(model_push)
+            model_push.set_int_custom_property(ALREADY_SERVED_VERSION_KEY, result.version)
+            return
+        shutil.copytree(result.path, model_push.uri, dirs_exist_ok=True)
+        self._MarkPushed(model_push, pushed_destination=str(result.path), pushed_version=str(result.version))

@@ -1,0 +1,117 @@
+"""Training: ``run_fn`` is Trainer's thin adapter over ``train``, which tests call directly."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+
+import tensorflow as tf
+import tensorflow_transform as tft
+from tfx.components.trainer.fn_args_utils import FnArgs
+
+from components import features, legacy_keras, model, serving
+from components.hparams import TrainingConfig
+
+# Key of Trainer's custom_config that holds TrainingConfig.to_dict().
+TRAINING_CONFIG_KEY = "training"
+# Records parsed and transformed per call; independent of the training batch size.
+_PARSE_BATCH = 1024
+
+
+def _compression(files: Sequence[str]) -> str:
+    return "GZIP" if files and all(f.endswith(".gz") for f in files) else ""
+
+
+def make_dataset(
+    file_patterns: Sequence[str],
+    tft_output: tft.TFTransformOutput,
+    *,
+    batch_size: int,
+    shuffle: bool,
+    seed: int,
+) -> tf.data.Dataset:
+    """Raw tf.Example files -> batches of (transformed image [B, 28, 28, 1], label [B]).
+
+    The Transform graph is applied here (Transform does not materialize its
+    output), the same graph the serving signature embeds. Transformed examples
+    are cached in memory, so only the first epoch parses.
+    """
+    files = sorted(f for pattern in file_patterns for f in tf.io.gfile.glob(pattern))
+    if not files:
+        raise FileNotFoundError(f"no example files match {list(file_patterns)}")
+    raw_spec = tft_output.raw_feature_spec()
+    tft_layer = tft_output.transform_features_layer()
+    image_key = features.transformed_name(features.IMAGE_KEY)
+    label_key = features.transformed_name(features.LABEL_KEY)
+
+    def transform(serialized: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        transformed = tft_layer(tf.io.parse_example(serialized, raw_spec))
+        return transformed[image_key], transformed[label_key]
+
+    dataset = (
+        tf.data.TFRecordDataset(files, compression_type=_compression(files))
+        .batch(_PARSE_BATCH)
+        .map(transform, num_parallel_calls=tf.data.AUTOTUNE)
+        .unbatch()
+        .cache()
+    )
+    if shuffle:
+        dataset = dataset.shuffle(16384, seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def count_batches(dataset: tf.data.Dataset) -> int:
+    """Iterates once (which also fills the dataset's cache) and counts the batches."""
+    return int(dataset.reduce(0, lambda count, _: count + 1))
+
+
+def train(
+    *,
+    train_files: Sequence[str],
+    eval_files: Sequence[str],
+    tft_output: tft.TFTransformOutput,
+    config: TrainingConfig,
+    log_dir: str,
+    serving_model_dir: str,
+) -> dict[str, list[float]]:
+    """Trains the CNN and exports it with its serving signature.
+
+    Returns:
+      Keras's history: loss and accuracy per epoch, for train and eval.
+    """
+    legacy_keras.check_legacy_keras()
+    tf.keras.utils.set_random_seed(config.seed)
+    train_data = make_dataset(train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed)
+    eval_data = make_dataset(eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
+    steps_per_epoch = count_batches(train_data)
+    cnn = model.build_model(model.cosine_schedule(config.learning_rate, config.epochs * steps_per_epoch))
+    history = cnn.fit(
+        train_data,
+        validation_data=eval_data,
+        epochs=config.epochs,
+        callbacks=[tf.keras.callbacks.TensorBoard(log_dir=log_dir)],
+        verbose=2,
+    )
+    curves = {k: [float(v) for v in values] for k, values in history.history.items()}
+    if not all(math.isfinite(v) for v in curves["loss"]):
+        raise RuntimeError(f"training diverged: loss per epoch {curves['loss']}")
+    serving.export_serving_model(cnn, tft_output, serving_model_dir)
+    return curves
+
+
+def run_fn(fn_args: FnArgs) -> None:
+    """TFX Trainer callback."""
+    config = TrainingConfig.from_dict(fn_args.custom_config[TRAINING_CONFIG_KEY])
+    history = train(
+        train_files=fn_args.train_files,
+        eval_files=fn_args.eval_files,
+        tft_output=tft.TFTransformOutput(fn_args.transform_output),
+        config=config,
+        log_dir=fn_args.model_run_dir,
+        serving_model_dir=fn_args.serving_model_dir,
+    )
+    # Per-epoch curves beside the TensorBoard logs, for reports that should not parse event files.
+    tf.io.gfile.makedirs(fn_args.model_run_dir)
+    with tf.io.gfile.GFile(f"{fn_args.model_run_dir}/history.json", "w") as f:
+        json.dump(history, f)

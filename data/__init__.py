@@ -1,0 +1,1 @@
+"""Where the raw Fashion-MNIST files come from, and the curated schema."""

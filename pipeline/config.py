@@ -1,0 +1,183 @@
+"""The run's configuration: parsed once, at the edge, into one frozen object.
+
+Profiles:
+  * ``full`` (default): the whole dataset, the production model.
+  * ``smoke``: a small stratified real subset and one short epoch, for quick
+    end-to-end checks. It has its own pipeline and model name, so its models are
+    never compared with, or served in place of, full ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from components.hparams import TrainingConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
+DEFAULT_SERVING_DIR = REPO_ROOT / "serving_model"
+DEFAULT_RAW_DIR = REPO_ROOT / "data" / "raw"
+T = TypeVar("T")
+
+SCHEMA_PATH = REPO_ROOT / "data" / "schema" / "schema.pbtxt"
+
+# DirectRunner settings; see the README for how they were chosen.
+DEFAULT_BEAM_ARGS: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """The defaults a profile sets; every one can be overridden on the command line."""
+
+    name: str
+    model_name: str
+    training: TrainingConfig
+    eval_count: int
+    train_limit: int | None
+    test_limit: int | None
+    accuracy_floor: float
+    class_accuracy_floor: float
+
+
+PROFILES: dict[str, Profile] = {
+    "full": Profile(
+        name="full",
+        model_name="fashion_mnist",
+        training=TrainingConfig(epochs=8, batch_size=128, learning_rate=2e-3, seed=42),
+        eval_count=5000,
+        train_limit=None,
+        test_limit=None,
+        accuracy_floor=0.90,
+        class_accuracy_floor=0.50,
+    ),
+    "smoke": Profile(
+        name="smoke",
+        model_name="fashion_mnist_smoke",
+        training=TrainingConfig(epochs=1, batch_size=64, learning_rate=2e-3, seed=42),
+        eval_count=500,
+        train_limit=3000,
+        test_limit=1000,
+        accuracy_floor=0.50,
+        class_accuracy_floor=0.0,
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class PipelineConfig:
+    """Everything a run needs. Built by ``parse_args``; nothing below reads the environment.
+
+    Attributes:
+      profile: ``full`` or ``smoke``.
+      model_name: pipeline name, and the folder under ``serving_dir`` its versions go to.
+      data_dir: the only data source when given; otherwise ``raw_dir`` and the usual sources.
+      raw_dir: where fetched raw files are kept.
+      output_dir: pipeline root, ML Metadata store and logs.
+      serving_dir: pushed models go to ``serving_dir/model_name/<version>``.
+      training: hyperparameters for run_fn.
+      eval_count: rows of the official training file held out as ``eval``.
+      train_limit: keep only this many training rows (stratified); None keeps all.
+      test_limit: keep only this many test rows (stratified); None keeps all.
+      accuracy_floor: the overall test accuracy a model needs to be blessed.
+      class_accuracy_floor: the test accuracy each class needs; 0 disables the check.
+      max_accuracy_drop: how far below the last blessed model's accuracy a candidate may be.
+      beam_args: Beam pipeline options for every Beam-powered component.
+    """
+
+    profile: str
+    model_name: str
+    data_dir: Path | None
+    raw_dir: Path
+    output_dir: Path
+    serving_dir: Path
+    training: TrainingConfig
+    eval_count: int
+    train_limit: int | None
+    test_limit: int | None
+    accuracy_floor: float
+    class_accuracy_floor: float
+    max_accuracy_drop: float
+    beam_args: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("accuracy_floor", "class_accuracy_floor", "max_accuracy_drop"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)}")
+        if self.eval_count < 1:
+            raise ValueError(f"eval_count must be at least 1, got {self.eval_count}")
+
+    @property
+    def pipeline_root(self) -> Path:
+        return self.output_dir / "pipeline_root" / self.model_name
+
+    @property
+    def metadata_path(self) -> Path:
+        return self.output_dir / "metadata.sqlite"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.output_dir / "logs"
+
+    @property
+    def model_serving_dir(self) -> Path:
+        return self.serving_dir / self.model_name
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fashion-mnist-pipeline",
+        description="Run the Fashion-MNIST TFX pipeline locally.",
+    )
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="folder with the four IDX .gz files; the only source when given")
+    parser.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR)
+    parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT_DIR)
+    parser.add_argument("--serving-dir", type=Path, default=DEFAULT_SERVING_DIR)
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--accuracy-floor", type=float)
+    parser.add_argument("--class-accuracy-floor", type=float)
+    parser.add_argument("--max-accuracy-drop", type=float, default=0.0)
+    parser.add_argument("--beam-arg", action="append", dest="beam_args", metavar="ARG",
+                        help=f"a Beam pipeline option; repeatable (default: {' '.join(DEFAULT_BEAM_ARGS)})")
+    return parser
+
+
+def _or(value: T | None, default: T) -> T:
+    return default if value is None else value
+
+
+def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
+    """Command-line arguments -> PipelineConfig; a flag left out takes the profile's default."""
+    args = build_parser().parse_args(argv)
+    profile = PROFILES[args.profile]
+    training = dataclasses.replace(
+        profile.training,
+        epochs=_or(args.epochs, profile.training.epochs),
+        batch_size=_or(args.batch_size, profile.training.batch_size),
+        learning_rate=_or(args.learning_rate, profile.training.learning_rate),
+        seed=_or(args.seed, profile.training.seed),
+    )
+    return PipelineConfig(
+        profile=profile.name,
+        model_name=profile.model_name,
+        data_dir=args.data_dir.resolve() if args.data_dir else None,
+        raw_dir=args.raw_dir.resolve(),
+        output_dir=args.output_dir.resolve(),
+        serving_dir=args.serving_dir.resolve(),
+        training=training,
+        eval_count=profile.eval_count,
+        train_limit=profile.train_limit,
+        test_limit=profile.test_limit,
+        accuracy_floor=_or(args.accuracy_floor, profile.accuracy_floor),
+        class_accuracy_floor=_or(args.class_accuracy_floor, profile.class_accuracy_floor),
+        max_accuracy_drop=args.max_accuracy_drop,
+        beam_args=tuple(args.beam_args) if args.beam_args else DEFAULT_BEAM_ARGS,
+    )

@@ -1,0 +1,126 @@
+"""What a person sees while the pipeline runs: one line per component, then a summary.
+
+TFX's, Beam's and TensorFlow's own logs (Python and C++) go to a log file: the
+process's stdout and stderr file descriptors are pointed at it for the run,
+while the console keeps a duplicate of the original ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+# Messages TFX 1.16's LocalDagRunner and launcher log for each node (the format
+# strings, not the formatted text). Pinned with TFX; tests/e2e checks the lines.
+_NODE_RUNNING = "Component %s is running."
+_NODE_FINISHED = "Component %s is finished."
+_CACHED_EXECUTION = "A cached execution %d is used."
+
+
+class Console:
+    """Writes progress and summary lines to the terminal the run was started from."""
+
+    def __init__(self, stream: TextIO, total_nodes: int = 0):
+        self._stream = stream
+        self.total_nodes = total_nodes
+        self._index = 0
+        self._node: str | None = None
+        self._started = 0.0
+        self._cached = False
+        self.node_states: dict[str, tuple[str, float]] = {}
+
+    def line(self, text: str) -> None:
+        self._stream.write(text + "\n")
+        self._stream.flush()
+
+    def error(self, text: str) -> None:
+        self.line(f"error: {text}")
+
+    def node_started(self, node_id: str) -> None:
+        self._index += 1
+        self._node, self._started, self._cached = node_id, time.monotonic(), False
+        if self._stream.isatty():
+            self._stream.write(f"{self._prefix()} {node_id:<30} running\r")
+            self._stream.flush()
+
+    def node_cached(self) -> None:
+        self._cached = True
+
+    def node_finished(self, node_id: str) -> None:
+        self._end(node_id, "cached" if self._cached else "done")
+
+    def node_failed(self) -> None:
+        if self._node is not None:
+            self._end(self._node, "FAILED")
+
+    @property
+    def current_node(self) -> str | None:
+        return self._node
+
+    def _end(self, node_id: str, state: str) -> None:
+        elapsed = time.monotonic() - self._started
+        self.node_states[node_id] = (state, elapsed)
+        self.line(f"{self._prefix()} {node_id:<30} {state:<7} {elapsed:7.1f} s")
+        self._node = None
+
+    def _prefix(self) -> str:
+        width = len(str(self.total_nodes or 0))
+        return f"[{self._index:>{width}}/{self.total_nodes}]"
+
+
+class ProgressHandler(logging.Handler):
+    """Turns TFX's per-node log records into Console lines."""
+
+    def __init__(self, console: Console):
+        super().__init__(logging.INFO)
+        self._console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == _NODE_RUNNING:
+            self._console.node_started(str(record.args[0]))
+        elif record.msg == _CACHED_EXECUTION:
+            self._console.node_cached()
+        elif record.msg == _NODE_FINISHED:
+            self._console.node_finished(str(record.args[0]))
+
+
+@contextlib.contextmanager
+def output_to_log(log_path: Path) -> Iterator[None]:
+    """Points fds 1 and 2 at ``log_path`` for the block."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved_out, 1)
+        os.dup2(saved_err, 2)
+        for fd in (saved_out, saved_err, log_fd):
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def progress_lines(console: Console) -> Iterator[None]:
+    """Feeds absl's INFO records (where TFX logs node progress) to ``console``."""
+    from absl import logging as absl_logging
+
+    absl_logging.set_verbosity(absl_logging.INFO)
+    logger = logging.getLogger("absl")
+    handler = ProgressHandler(console)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)

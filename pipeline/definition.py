@@ -1,0 +1,133 @@
+"""``create_pipeline``: the one pipeline definition every runner builds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ml_metadata.proto import metadata_store_pb2
+from tfx.components import Evaluator, ExampleValidator, Pusher, StatisticsGen, Trainer, Transform
+from tfx.components.schema_gen.import_schema_gen.component import ImportSchemaGen
+from tfx.dsl.components.base import executor_spec
+from tfx.dsl.components.common.resolver import Resolver
+from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
+from tfx.orchestration import pipeline as tfx_pipeline
+from tfx.proto import pusher_pb2, trainer_pb2
+from tfx.types import Channel, standard_artifacts
+
+from components import evaluation, features
+from components import pusher as atomic_pusher
+from components.anomaly_gate.component import AnomalyGate
+from components.ingestion.component import FashionMnistExampleGen
+from components.trainer import TRAINING_CONFIG_KEY
+from pipeline.config import SCHEMA_PATH, PipelineConfig
+from pipeline.fingerprint import source_fingerprint
+
+PREPROCESSING_FN = "components.transform.preprocessing_fn"
+RUN_FN = "components.trainer.run_fn"
+CODE_FINGERPRINT_KEY = "code_fingerprint"
+RESOLVER_ID = "latest_blessed_model_resolver"
+
+
+def create_pipeline(
+    config: PipelineConfig,
+    *,
+    input_base: str,
+    input_sha256: Mapping[str, str],
+    metadata_connection_config: metadata_store_pb2.ConnectionConfig | None = None,
+    beam_pipeline_args: Sequence[str] | None = None,
+) -> tfx_pipeline.Pipeline:
+    """Builds the Fashion-MNIST pipeline.
+
+    Args:
+      config: the run's configuration.
+      input_base: folder holding the four IDX files.
+      input_sha256: SHA-256 of each file's decompressed content, from the pre-flight check.
+      metadata_connection_config: the ML Metadata store, where the runner needs one.
+      beam_pipeline_args: Beam options for every Beam-powered component; defaults to the config's.
+    """
+    example_gen = FashionMnistExampleGen(
+        input_base=input_base,
+        input_sha256=dict(input_sha256),
+        eval_count=config.eval_count,
+        seed=config.training.seed,
+        train_limit=config.train_limit,
+        test_limit=config.test_limit,
+    )
+    examples = example_gen.outputs["examples"]
+    schema_gen = ImportSchemaGen(schema_file=str(SCHEMA_PATH))
+    schema = schema_gen.outputs["schema"]
+    statistics_gen = StatisticsGen(examples=examples, schema=schema)
+    example_validator = ExampleValidator(statistics=statistics_gen.outputs["statistics"], schema=schema)
+    anomaly_gate = AnomalyGate(anomalies=example_validator.outputs["anomalies"])
+
+    transform = Transform(
+        examples=examples,
+        schema=schema,
+        preprocessing_fn=PREPROCESSING_FN,
+        # The transform is a cheap per-example decode: applying it inside
+        # training and serving beats writing 70,000 float images to disk.
+        materialize=False,
+        disable_statistics=True,
+        custom_config={CODE_FINGERPRINT_KEY: source_fingerprint([PREPROCESSING_FN.rpartition(".")[0]])},
+    )
+    transform.add_upstream_node(anomaly_gate)
+
+    trainer = Trainer(
+        run_fn=RUN_FN,
+        examples=examples,
+        transform_graph=transform.outputs["transform_graph"],
+        schema=schema,
+        train_args=trainer_pb2.TrainArgs(splits=[features.TRAIN_SPLIT]),
+        eval_args=trainer_pb2.EvalArgs(splits=[features.EVAL_SPLIT]),
+        custom_config={
+            TRAINING_CONFIG_KEY: config.training.to_dict(),
+            CODE_FINGERPRINT_KEY: source_fingerprint([RUN_FN.rpartition(".")[0]]),
+        },
+    )
+
+    baseline_resolver = Resolver(
+        strategy_class=LatestBlessedModelStrategy,
+        model=Channel(type=standard_artifacts.Model),
+        model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+    ).with_id(RESOLVER_ID)
+
+    evaluator = Evaluator(
+        examples=examples,
+        model=trainer.outputs["model"],
+        baseline_model=baseline_resolver.outputs["model"],
+        eval_config=evaluation.build_eval_config(
+            accuracy_floor=config.accuracy_floor,
+            class_accuracy_floor=config.class_accuracy_floor,
+            max_accuracy_drop=config.max_accuracy_drop,
+        ),
+        example_splits=[features.TEST_SPLIT],
+    )
+
+    pusher = Pusher(
+        model=trainer.outputs["model"],
+        model_blessing=evaluator.outputs["blessing"],
+        push_destination=pusher_pb2.PushDestination(
+            filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=str(config.model_serving_dir))
+        ),
+        custom_executor_spec=executor_spec.ExecutorClassSpec(atomic_pusher.Executor),
+    )
+
+    return tfx_pipeline.Pipeline(
+        pipeline_name=config.model_name,
+        pipeline_root=str(config.pipeline_root),
+        components=[
+            example_gen,
+            schema_gen,
+            statistics_gen,
+            example_validator,
+            anomaly_gate,
+            transform,
+            trainer,
+            baseline_resolver,
+            evaluator,
+            pusher,
+        ],
+        enable_cache=True,
+        metadata_connection_config=metadata_connection_config,
+        beam_pipeline_args=list(beam_pipeline_args if beam_pipeline_args is not None else config.beam_args),
+    )

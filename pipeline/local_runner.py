@@ -1,0 +1,83 @@
+"""Runs the pipeline on this machine: ``python -m pipeline.local_runner`` (``make run-pipeline``).
+
+LocalDagRunner, Beam's DirectRunner, a SQLite ML Metadata store and the
+pipeline root, all under the output folder. The console gets one line per
+component and a summary; the full logs go to ``<output>/logs/``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from components import idx, legacy_keras
+from data import sources
+from pipeline import console as console_lib
+from pipeline import run_lock
+from pipeline.config import PipelineConfig, parse_args
+
+
+def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
+    """Pre-flight data check, then the pipeline, then the summary. Returns the exit status."""
+    started = time.monotonic()
+    try:
+        dataset = sources.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, log=terminal.line)
+    except (idx.IdxError, sources.DataSourceError) as e:
+        terminal.error(str(e))
+        return 1
+    kind = "official Fashion-MNIST" if dataset.official else "not the official Fashion-MNIST (hashes differ)"
+    terminal.line(f"data: {dataset.directory} ({kind}, from {dataset.source})")
+
+    log_path = config.logs_dir / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    terminal.line(f"profile {config.profile}: logs in {log_path}")
+    with console_lib.output_to_log(log_path):
+        # Heavy imports here, after the cheap checks, with their noise in the log.
+        from tfx.orchestration import metadata
+        from tfx.orchestration.local.local_dag_runner import LocalDagRunner
+
+        from pipeline import run_summary
+        from pipeline.definition import create_pipeline
+
+        tfx_pipeline = create_pipeline(
+            config,
+            input_base=str(dataset.directory),
+            input_sha256=dataset.sha256,
+            metadata_connection_config=metadata.sqlite_metadata_connection_config(str(config.metadata_path)),
+        )
+        terminal.total_nodes = len(tfx_pipeline.components)
+        failure: Exception | None = None
+        with console_lib.progress_lines(terminal):
+            try:
+                LocalDagRunner().run(tfx_pipeline)
+            except Exception as e:  # noqa: BLE001 - any failure ends the run with a one-line reason
+                failure = e
+        if failure is not None:
+            failed_node = terminal.current_node
+            terminal.node_failed()
+            reason = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
+            terminal.error(f"{failed_node or 'pipeline'} failed: {reason}")
+            terminal.line(f"nothing was pushed; full log: {log_path}")
+            return 1
+        summary = run_summary.collect(config)
+    for text in run_summary.format_summary(summary, wall_seconds=time.monotonic() - started):
+        terminal.line(text)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    legacy_keras.use_legacy_keras()
+    config = parse_args(sys.argv[1:] if argv is None else argv)
+    # A duplicate of the real stdout: during the run fds 1 and 2 point at the log file.
+    terminal = console_lib.Console(os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1))
+    try:
+        with run_lock.run_lock(config.output_dir, f"profile {config.profile}"):
+            return run(config, terminal)
+    except run_lock.RunLockedError as e:
+        terminal.error(str(e))
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""One run at a time per output folder.
+
+An exclusive ``flock`` on ``<output>/.run.lock``: the kernel drops it when the
+holding process dies, however it dies, so a killed run never leaves a stale
+lock. The file says who holds it, for the message the next run prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+LOCK_FILE_NAME = ".run.lock"
+
+
+class RunLockedError(RuntimeError):
+    """Another run holds the output folder."""
+
+
+@contextlib.contextmanager
+def run_lock(output_dir: Path, description: str) -> Iterator[None]:
+    """Holds the output folder's lock for the block, or raises RunLockedError at once."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / LOCK_FILE_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = Path(path).read_text().strip() or "another process"
+            raise RunLockedError(f"{output_dir} is in use by a running pipeline ({holder})") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}, {description}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
+        yield
+    finally:
+        os.close(fd)
