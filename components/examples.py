@@ -45,8 +45,7 @@ def stratified_sample(labels: np.ndarray, count: int, rng: np.random.Generator) 
     for i in np.argsort(-(quotas - shares), kind="stable")[:remainder]:
         shares[i] += 1
     picked = [
-        rng.permutation(np.flatnonzero(labels == cls))[:share]
-        for cls, share in zip(classes, shares, strict=True)
+        rng.permutation(np.flatnonzero(labels == cls))[:share] for cls, share in zip(classes, shares, strict=True)
     ]
     return np.sort(np.concatenate(picked)) if picked else np.empty(0, np.int64)
 

@@ -29,7 +29,7 @@ LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 class IdxError(ValueError):
     """An IDX file is missing or malformed. The message names the file and the problem."""
 
-    def __init__(self, path: Path | str, problem: str):
+    def __init__(self, path: Path | str, problem: str) -> None:
         super().__init__(f"{path}: {problem}")
         self.path = str(path)
         self.problem = problem

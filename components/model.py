@@ -28,9 +28,9 @@ def build_model(learning_rate: float | tf.keras.optimizers.schedules.LearningRat
     inputs = tf.keras.Input(
         shape=(features.IMAGE_HEIGHT, features.IMAGE_WIDTH, features.IMAGE_CHANNELS),
         name=features.transformed_name(features.IMAGE_KEY),
-    )                                           # [N, 28, 28, 1]
-    x = _conv_block(inputs, 32, "block1")       # [N, 14, 14, 32]
-    x = _conv_block(x, 64, "block2")            # [N, 7, 7, 64]
+    )  # [N, 28, 28, 1]
+    x = _conv_block(inputs, 32, "block1")  # [N, 14, 14, 32]
+    x = _conv_block(x, 64, "block2")  # [N, 7, 7, 64]
     x = tf.keras.layers.Flatten(name="flatten")(x)  # [N, 3136]
     x = tf.keras.layers.Dense(128, activation="relu", name="dense")(x)
     x = tf.keras.layers.Dropout(0.4, name="dense_dropout")(x)

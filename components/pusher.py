@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tfx.components.pusher import component as tfx_pusher_component
 from tfx.components.pusher import executor as tfx_pusher_executor
+from tfx.dsl.components.base import executor_spec
 from tfx.proto import pusher_pb2
 from tfx.types import artifact, artifact_utils, standard_component_specs
 from tfx.utils import proto_utils
@@ -87,7 +89,8 @@ def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: fl
         shutil.copytree(model_dir, staging)
         (staging / PUSH_INFO_PATH).parent.mkdir(parents=True, exist_ok=True)
         (staging / PUSH_INFO_PATH).write_text(
-            json.dumps({**info, "version": version, "model_digest": digest}, indent=2, sort_keys=True))
+            json.dumps({**info, "version": version, "model_digest": digest}, indent=2, sort_keys=True)
+        )
         os.rename(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -123,3 +126,9 @@ class Executor(tfx_pusher_executor.Executor):
             return
         shutil.copytree(result.path, model_push.uri, dirs_exist_ok=True)
         self._MarkPushed(model_push, pushed_destination=str(result.path), pushed_version=str(result.version))
+
+
+class AtomicPusher(tfx_pusher_component.Pusher):
+    """TFX's Pusher with the executor above: atomic, and never the same model twice."""
+
+    EXECUTOR_SPEC = executor_spec.ExecutorClassSpec(Executor)

@@ -22,10 +22,11 @@ def decode_images(image_bytes: tf.Tensor) -> tf.Tensor:
     """
     pixels = tf.io.decode_raw(tf.reshape(image_bytes, [-1]), tf.uint8)  # [N, 784]
     tf.debugging.assert_equal(
-        tf.shape(pixels)[1], features.IMAGE_PIXELS,
-        message=f"an '{features.IMAGE_KEY}' value is not {features.IMAGE_PIXELS} bytes long")
-    images = tf.reshape(
-        pixels, [-1, features.IMAGE_HEIGHT, features.IMAGE_WIDTH, features.IMAGE_CHANNELS])
+        tf.shape(pixels)[1],
+        features.IMAGE_PIXELS,
+        message=f"an '{features.IMAGE_KEY}' value is not {features.IMAGE_PIXELS} bytes long",
+    )
+    images = tf.reshape(pixels, [-1, features.IMAGE_HEIGHT, features.IMAGE_WIDTH, features.IMAGE_CHANNELS])
     return tf.cast(images, tf.float32) / 255.0
 
 
@@ -38,5 +39,6 @@ def preprocessing_fn(inputs: dict[str, Any]) -> dict[str, Any]:
     outputs = {features.transformed_name(features.IMAGE_KEY): decode_images(inputs[features.IMAGE_KEY])}
     if features.LABEL_KEY in inputs:
         outputs[features.transformed_name(features.LABEL_KEY)] = tf.cast(
-            tf.reshape(inputs[features.LABEL_KEY], [-1]), tf.int64)
+            tf.reshape(inputs[features.LABEL_KEY], [-1]), tf.int64
+        )
     return outputs

@@ -94,8 +94,7 @@ def verify_directory(directory: Path, *, require_official: bool, source: str) ->
             if digest != OFFICIAL_SHA256[name]:
                 raise idx.IdxError(
                     directory / name,
-                    f"SHA-256 of the decompressed content is {digest}, "
-                    f"not the official {OFFICIAL_SHA256[name]}",
+                    f"SHA-256 of the decompressed content is {digest}, not the official {OFFICIAL_SHA256[name]}",
                 )
     return RawDataset(
         directory=directory,
@@ -135,8 +134,11 @@ def locate(
         attempts.append(_apt_install(log))
     if _complete(debian_dir):
         log(f"copying the dataset from {debian_dir}")
-        return _import_files(lambda name, dest: shutil.copyfile(debian_dir / name, dest), raw_dir,
-                             source=f"Debian package {DEBIAN_PACKAGE} ({debian_dir})")
+        return _import_files(
+            lambda name, dest: shutil.copyfile(debian_dir / name, dest),
+            raw_dir,
+            source=f"Debian package {DEBIAN_PACKAGE} ({debian_dir})",
+        )
     attempts.append(f"{debian_dir} does not hold the four files")
     if allow_download:
         log(f"downloading the dataset from {DOWNLOAD_BASE_URL}")
@@ -145,7 +147,8 @@ def locate(
         except OSError as e:
             attempts.append(f"download failed ({e})")
     raise DataSourceError(
-        "no copy of Fashion-MNIST found: " + "; ".join(a for a in attempts if a)
+        "no copy of Fashion-MNIST found: "
+        + "; ".join(a for a in attempts if a)
         + f". Install it with `apt-get install {DEBIAN_PACKAGE}` or pass DATA_DIR=<folder with the four .gz files>"
     )
 
@@ -163,8 +166,11 @@ def _apt_install(log: Callable[[str], None]) -> str:
         return f"not root, so `apt-get install {DEBIAN_PACKAGE}` was not tried"
     log(f"installing the Debian package {DEBIAN_PACKAGE}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in ([apt, "install", "-y", "-q", DEBIAN_PACKAGE], [apt, "update", "-q"],
-                    [apt, "install", "-y", "-q", DEBIAN_PACKAGE]):
+    for command in (
+        [apt, "install", "-y", "-q", DEBIAN_PACKAGE],
+        [apt, "update", "-q"],
+        [apt, "install", "-y", "-q", DEBIAN_PACKAGE],
+    ):
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if command[1] == "install" and result.returncode == 0:
             return ""

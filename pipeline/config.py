@@ -133,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the Fashion-MNIST TFX pipeline locally.",
     )
     parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="folder with the four IDX .gz files; the only source when given")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="folder with the four IDX .gz files; the only source when given"
+    )
     parser.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR)
     parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT_DIR)
     parser.add_argument("--serving-dir", type=Path, default=DEFAULT_SERVING_DIR)
@@ -145,8 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--accuracy-floor", type=float)
     parser.add_argument("--class-accuracy-floor", type=float)
     parser.add_argument("--max-accuracy-drop", type=float, default=0.0)
-    parser.add_argument("--beam-arg", action="append", dest="beam_args", metavar="ARG",
-                        help=f"a Beam pipeline option; repeatable (default: {' '.join(DEFAULT_BEAM_ARGS)})")
+    parser.add_argument(
+        "--beam-arg",
+        action="append",
+        dest="beam_args",
+        metavar="ARG",
+        help=f"a Beam pipeline option; repeatable (default: {' '.join(DEFAULT_BEAM_ARGS)})",
+    )
     return parser
 
 

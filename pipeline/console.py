@@ -26,7 +26,7 @@ _CACHED_EXECUTION = "A cached execution %d is used."
 class Console:
     """Writes progress and summary lines to the terminal the run was started from."""
 
-    def __init__(self, stream: TextIO, total_nodes: int = 0):
+    def __init__(self, stream: TextIO, total_nodes: int = 0) -> None:
         self._stream = stream
         self.total_nodes = total_nodes
         self._index = 0
@@ -77,7 +77,7 @@ class Console:
 class ProgressHandler(logging.Handler):
     """Turns TFX's per-node log records into Console lines."""
 
-    def __init__(self, console: Console):
+    def __init__(self, console: Console) -> None:
         super().__init__(logging.INFO)
         self._console = console
 

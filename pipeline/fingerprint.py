@@ -39,8 +39,7 @@ def project_imports(source: str, root: Path = REPO_ROOT) -> set[str]:
             names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
         else:
             continue
-        found.update(
-            n for n in names if n.split(".")[0] in PROJECT_PACKAGES and module_file(n, root) is not None)
+        found.update(n for n in names if n.split(".")[0] in PROJECT_PACKAGES and module_file(n, root) is not None)
     return found
 
 

@@ -63,32 +63,50 @@ def open_store(metadata_path: Path) -> metadata_store.MetadataStore:
     return metadata_store.MetadataStore(config)
 
 
-def latest_run(store: metadata_store.MetadataStore, pipeline_name: str) -> metadata_store_pb2.Context | None:
-    """The newest pipeline_run context of ``pipeline_name``."""
+def pipeline_runs(store: metadata_store.MetadataStore, pipeline_name: str) -> list[metadata_store_pb2.Context]:
+    """The pipeline_run contexts of ``pipeline_name``, oldest first."""
     runs = [
-        run for run in store.get_contexts_by_type(_RUN_CONTEXT)
+        run
+        for run in store.get_contexts_by_type(_RUN_CONTEXT)
         if any(p.name == pipeline_name for p in store.get_parent_contexts_by_context(run.id))
     ]
-    return max(runs, key=lambda r: (r.create_time_since_epoch, r.id), default=None)
+    return sorted(runs, key=lambda r: (r.create_time_since_epoch, r.id))
+
+
+def node_runs(store: metadata_store.MetadataStore, run: metadata_store_pb2.Context) -> list[NodeRun]:
+    """Each execution of a run: its node id, state and duration, in execution order."""
+    nodes = []
+    for execution in sorted(store.get_executions_by_context(run.id), key=lambda e: e.id):
+        node = next(
+            (
+                c.name.split(".", 1)[-1]
+                for c in store.get_contexts_by_execution(execution.id)
+                if c.type == _NODE_CONTEXT
+            ),
+            str(execution.type),
+        )
+        seconds = (execution.last_update_time_since_epoch - execution.create_time_since_epoch) / 1000
+        nodes.append(NodeRun(node, _STATE_NAMES.get(execution.last_known_state, "unknown"), seconds))
+    return nodes
+
+
+def run_artifacts(
+    store: metadata_store.MetadataStore, run: metadata_store_pb2.Context
+) -> dict[str, metadata_store_pb2.Artifact]:
+    """The artifacts a run used or produced, by type name (the newest of each type)."""
+    types = {t.id: t.name for t in store.get_artifact_types()}
+    return {types[a.type_id]: a for a in sorted(store.get_artifacts_by_context(run.id), key=lambda a: a.id)}
 
 
 def collect(config: PipelineConfig, *, with_evaluation: bool = True) -> RunSummary:
     """Summarizes the newest run of the configured pipeline."""
     store = open_store(config.metadata_path)
-    run = latest_run(store, config.model_name)
-    if run is None:
+    runs = pipeline_runs(store, config.model_name)
+    if not runs:
         raise LookupError(f"{config.metadata_path}: no run of pipeline {config.model_name}")
-    nodes = []
-    artifacts_by_type: dict[str, metadata_store_pb2.Artifact] = {}
-    for execution in sorted(store.get_executions_by_context(run.id), key=lambda e: e.id):
-        node = next(
-            (c.name.split(".", 1)[-1] for c in store.get_contexts_by_execution(execution.id)
-             if c.type == _NODE_CONTEXT), str(execution.type))
-        seconds = (execution.last_update_time_since_epoch - execution.create_time_since_epoch) / 1000
-        nodes.append(NodeRun(node, _STATE_NAMES.get(execution.last_known_state, "unknown"), seconds))
-    types = {t.id: t.name for t in store.get_artifact_types()}
-    for artifact in store.get_artifacts_by_context(run.id):
-        artifacts_by_type[types[artifact.type_id]] = artifact
+    run = runs[-1]
+    nodes = node_runs(store, run)
+    artifacts_by_type = run_artifacts(store, run)
 
     evaluation = None
     if with_evaluation and "ModelEvaluation" in artifacts_by_type and "ModelBlessing" in artifacts_by_type:

@@ -30,7 +30,7 @@ class FashionMnistExampleGen(base_beam_component.BaseBeamComponent):
         seed: int,
         train_limit: int | None = None,
         test_limit: int | None = None,
-    ):
+    ) -> None:
         super().__init__(
             spec.FashionMnistExampleGenSpec(
                 input_base=input_base,

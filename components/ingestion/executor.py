@@ -45,18 +45,21 @@ def read_checked(input_base: Path, expected_sha256: Mapping[str, str]) -> dict[s
         if content.sha256 != expected_sha256.get(name):
             raise idx.IdxError(input_base / name, "changed since the pre-flight check (SHA-256 differs)")
         contents[name] = content
-    idx.check_pair(contents[sources.TRAIN_IMAGES], contents[sources.TRAIN_LABELS],
-                   labels_path=input_base / sources.TRAIN_LABELS)
-    idx.check_pair(contents[sources.TEST_IMAGES], contents[sources.TEST_LABELS],
-                   labels_path=input_base / sources.TEST_LABELS)
+    idx.check_pair(
+        contents[sources.TRAIN_IMAGES], contents[sources.TRAIN_LABELS], labels_path=input_base / sources.TRAIN_LABELS
+    )
+    idx.check_pair(
+        contents[sources.TEST_IMAGES], contents[sources.TEST_LABELS], labels_path=input_base / sources.TEST_LABELS
+    )
     return contents
 
 
-def shard_rows(split: str, images_path: Path, labels_path: Path,
-               rows: np.ndarray) -> list[tuple[str, str, str, np.ndarray]]:
+def shard_rows(
+    split: str, images_path: Path, labels_path: Path, rows: np.ndarray
+) -> list[tuple[str, str, str, np.ndarray]]:
     """Cuts one split's rows into Beam elements (split, images file, labels file, rows)."""
     return [
-        (split, str(images_path), str(labels_path), rows[start:start + ROWS_PER_SHARD])
+        (split, str(images_path), str(labels_path), rows[start : start + ROWS_PER_SHARD])
         for start in range(0, len(rows), ROWS_PER_SHARD)
     ]
 
@@ -72,7 +75,7 @@ def encode_shard(shard: tuple[str, str, str, np.ndarray]) -> Iterator[tuple[str,
 class IdxToExamples(beam.PTransform):
     """Shards -> TFRecord files under ``<output_uri>/Split-<name>/``."""
 
-    def __init__(self, shards: Sequence[tuple[str, str, str, np.ndarray]], split_uris: Mapping[str, str]):
+    def __init__(self, shards: Sequence[tuple[str, str, str, np.ndarray]], split_uris: Mapping[str, str]) -> None:
         super().__init__()
         self._shards = list(shards)
         self._split_uris = dict(split_uris)
@@ -84,14 +87,15 @@ class IdxToExamples(beam.PTransform):
             | "CreateShards" >> beam.Create(self._shards, reshuffle=True)
             | "Encode" >> beam.FlatMap(encode_shard)
         )
-        by_split = encoded | "PartitionBySplit" >> beam.Partition(
-            lambda kv, _: names.index(kv[0]), len(names))
+        by_split = encoded | "PartitionBySplit" >> beam.Partition(lambda kv, _: names.index(kv[0]), len(names))
         for name, pcoll in zip(names, by_split, strict=True):
             _ = (
                 pcoll
                 | f"DropKey[{name}]" >> beam.Values()
-                | f"Write[{name}]" >> beam.io.WriteToTFRecord(
-                    os.path.join(self._split_uris[name], OUTPUT_FILE_PREFIX), file_name_suffix=".gz")
+                | f"Write[{name}]"
+                >> beam.io.WriteToTFRecord(
+                    os.path.join(self._split_uris[name], OUTPUT_FILE_PREFIX), file_name_suffix=".gz"
+                )
             )
 
 

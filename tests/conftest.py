@@ -1,0 +1,62 @@
+"""Shared test set-up.
+
+``TF_USE_LEGACY_KERAS`` must be set before anything imports TensorFlow, so it
+is set here, at the top of the first module pytest loads.
+"""
+
+import os
+
+os.environ["TF_USE_LEGACY_KERAS"] = "1"
+
+from pathlib import Path
+
+import pytest
+
+from tests.idx_fixtures import make_dataset_dir
+
+TESTS_DIR = Path(__file__).parent
+REPO_ROOT = TESTS_DIR.parent
+# Modules under tests/ that hold helpers, not tests.
+SUPPORT_FILES = {"conftest.py", "__init__.py", "idx_fixtures.py"}
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    """Fails the run when a test file would silently not run.
+
+    Every Python file under tests/ must be a support file or match test_*.py,
+    and, unless tests were selected by keyword or node id, every test file
+    under the paths given must contribute at least one test.
+    """
+    problems = [
+        f"{p.relative_to(REPO_ROOT)} does not match test_*.py, so pytest never collects it"
+        for p in TESTS_DIR.rglob("*.py")
+        if p.name not in SUPPORT_FILES and not p.name.startswith("test_")
+    ]
+    selected_by_name = (
+        config.getoption("keyword") or config.getoption("markexpr") or any("::" in str(arg) for arg in config.args)
+    )
+    if not selected_by_name:
+        collected = {Path(item.fspath) for item in items}
+        roots = [Path(arg).resolve() for arg in config.args] or [TESTS_DIR]
+        for root in roots:
+            files = [root] if root.is_file() else root.rglob("test_*.py")
+            problems += [
+                f"{f.relative_to(REPO_ROOT)} defines no test that pytest collects" for f in files if f not in collected
+            ]
+    if problems:
+        raise pytest.UsageError("test collection check failed:\n  " + "\n  ".join(problems))
+
+
+@pytest.fixture
+def dataset_dir(tmp_path: Path) -> Path:
+    return make_dataset_dir(tmp_path / "idx")
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """The verified real Fashion-MNIST (``make test`` fetches it into data/raw first)."""
+    from data import sources
+
+    return sources.locate(
+        data_dir=None, raw_dir=REPO_ROOT / "data" / "raw", allow_apt=False, allow_download=False
+    ).directory

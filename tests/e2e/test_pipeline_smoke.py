@@ -1,0 +1,183 @@
+"""The whole pipeline, run as `make run-pipeline` runs it, on a small real subset (the smoke profile).
+
+One module-scoped fixture runs it twice on the same output folder; the tests
+then check ML Metadata, the pushed model and the cache.
+"""
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_transform as tft
+
+from components import features, trainer
+from pipeline import config as config_lib
+from pipeline import run_summary
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+ALL_NODES = {
+    "FashionMnistExampleGen",
+    "ImportSchemaGen",
+    "StatisticsGen",
+    "ExampleValidator",
+    "AnomalyGate",
+    "Transform",
+    "Trainer",
+    "latest_blessed_model_resolver",
+    "Evaluator",
+    "Pusher",
+}
+UPSTREAM_OF_MODEL = {
+    "FashionMnistExampleGen",
+    "ImportSchemaGen",
+    "StatisticsGen",
+    "ExampleValidator",
+    "AnomalyGate",
+    "Transform",
+    "Trainer",
+}
+
+
+@dataclasses.dataclass
+class Runs:
+    config: config_lib.PipelineConfig
+    first: subprocess.CompletedProcess
+    second: subprocess.CompletedProcess
+    versions_after_first: list[str]
+
+
+def run_pipeline(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _versions(serving: Path) -> list[str]:
+    return sorted(p.name for p in serving.iterdir()) if serving.is_dir() else []
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Runs:
+    root = tmp_path_factory.mktemp("e2e")
+    args = [f"--output-dir={root / 'out'}", f"--serving-dir={root / 'serving'}", f"--raw-dir={real_data_dir}"]
+    cfg = config_lib.parse_args(["--profile=smoke", *args])
+    first = run_pipeline(*args)
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    versions = _versions(cfg.model_serving_dir)
+    second = run_pipeline(*args)
+    assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+    return Runs(cfg, first, second, versions)
+
+
+def _store_and_runs(cfg):
+    store = run_summary.open_store(cfg.metadata_path)
+    return store, run_summary.pipeline_runs(store, cfg.model_name)
+
+
+def test_first_run_executes_every_component(runs: Runs):
+    store, pipeline_runs = _store_and_runs(runs.config)
+    assert len(pipeline_runs) == 2
+    nodes = run_summary.node_runs(store, pipeline_runs[0])
+    assert {n.node_id for n in nodes} == ALL_NODES
+    assert all(n.state == "done" for n in nodes), nodes
+
+
+def test_console_shows_a_line_per_component_and_a_summary(runs: Runs):
+    lines = runs.first.stdout.splitlines()
+    component_lines = [line for line in lines if line.startswith("[")]
+    assert len(component_lines) == len(ALL_NODES)
+    assert all(line.split()[-1] == "s" and (" done " in line) for line in component_lines)
+    assert any(line.startswith("test accuracy ") for line in lines)
+    assert "model BLESSED" in lines
+    assert any(line.startswith(f"pushed: {runs.config.model_serving_dir}/") for line in lines)
+    assert "val_accuracy" not in runs.first.stdout, "Keras and TFX chatter belongs in the log file"
+    log_files = list(runs.config.logs_dir.glob("run-*.log"))
+    assert log_files and any("val_accuracy" in f.read_text() for f in log_files)
+
+
+def test_one_integer_version_is_pushed_and_loadable(runs: Runs):
+    assert len(runs.versions_after_first) == 1 and runs.versions_after_first[0].isdigit()
+    model = tf.saved_model.load(str(runs.config.model_serving_dir / runs.versions_after_first[0]))
+    serve = model.signatures["serving_default"]
+    inputs = serve.structured_input_signature[1]
+    assert set(inputs) == {features.SERVING_EXAMPLES_KEY}
+    assert inputs[features.SERVING_EXAMPLES_KEY].dtype == tf.string
+    assert set(serve.structured_outputs) == {features.PROBABILITIES_KEY, features.CLASS_IDS_KEY}
+
+
+def _test_split(runs: Runs):
+    store, pipeline_runs = _store_and_runs(runs.config)
+    artifacts = run_summary.run_artifacts(store, pipeline_runs[0])
+    files = tf.io.gfile.glob(f"{artifacts['Examples'].uri}/Split-{features.TEST_SPLIT}/*")
+    return artifacts, files
+
+
+def test_serving_predictions_agree_with_the_evaluator(runs: Runs):
+    artifacts, files = _test_split(runs)
+    evaluation = run_summary.load_evaluation(artifacts["ModelEvaluation"].uri, blessed=True)
+    serve = tf.saved_model.load(str(runs.config.model_serving_dir / runs.versions_after_first[0])).signatures[
+        "serving_default"
+    ]
+    with_label, without_label, labels = [], [], []
+    for serialized in tf.data.TFRecordDataset(files, compression_type="GZIP").batch(250):
+        example_batch = [tf.train.Example.FromString(s) for s in serialized.numpy()]
+        labels += [e.features.feature[features.LABEL_KEY].int64_list.value[0] for e in example_batch]
+        for e in example_batch:
+            del e.features.feature[features.LABEL_KEY]
+        with_label.append(serve(examples=serialized)[features.CLASS_IDS_KEY].numpy())
+        stripped = tf.constant([e.SerializeToString() for e in example_batch])
+        without_label.append(serve(examples=stripped)[features.CLASS_IDS_KEY].numpy())
+    predicted = np.concatenate(with_label)
+    np.testing.assert_array_equal(predicted, np.concatenate(without_label))
+    accuracy = float(np.mean(predicted == np.array(labels)))
+    assert len(labels) == 1000
+    assert abs(accuracy - evaluation.accuracy) <= 0.002, (accuracy, evaluation.accuracy)
+
+
+def test_keras_evaluate_agrees_with_tfma(runs: Runs):
+    artifacts, files = _test_split(runs)
+    evaluation = run_summary.load_evaluation(artifacts["ModelEvaluation"].uri, blessed=True)
+    model = tf.keras.models.load_model(f"{artifacts['Model'].uri}/Format-Serving")
+    tft_output = tft.TFTransformOutput(artifacts["TransformGraph"].uri)
+    data = trainer.make_dataset(files, tft_output, batch_size=256, shuffle=False, seed=0)
+    _, keras_accuracy = model.evaluate(data, verbose=0)
+    assert abs(keras_accuracy - evaluation.accuracy) <= 0.002, (keras_accuracy, evaluation.accuracy)
+
+
+def test_rerun_hits_the_cache_and_pushes_nothing_new(runs: Runs):
+    store, pipeline_runs = _store_and_runs(runs.config)
+    states = {n.node_id: n.state for n in run_summary.node_runs(store, pipeline_runs[1])}
+    assert {node for node, state in states.items() if state == "cached"} >= UPSTREAM_OF_MODEL
+    assert _versions(runs.config.model_serving_dir) == runs.versions_after_first
+    lines = runs.second.stdout.splitlines()
+    assert sum(" cached " in line for line in lines if line.startswith("[")) >= len(UPSTREAM_OF_MODEL)
+    assert f"nothing pushed: this model is already served as version {runs.versions_after_first[0]}" in lines
+
+
+def test_a_corrupted_idx_file_stops_the_run_before_tfx(runs: Runs, real_data_dir: Path, tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(real_data_dir, data)
+    bad = data / "train-images-idx3-ubyte.gz"
+    bad.write_bytes(bad.read_bytes()[: 1 << 20])  # a download cut short
+    result = run_pipeline(
+        f"--output-dir={runs.config.output_dir}",
+        f"--serving-dir={runs.config.serving_dir}",
+        f"--data-dir={data}",
+        timeout=300,
+    )
+    assert result.returncode == 1
+    errors = [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {bad}: truncated gzip stream (the download or copy is incomplete)"]
+    assert _versions(runs.config.model_serving_dir) == runs.versions_after_first

@@ -1,0 +1,107 @@
+"""create_pipeline: components, wiring, gates and cache keys, compiled to TFX's IR."""
+
+import json
+from pathlib import Path
+
+import pytest
+import tensorflow_model_analysis as tfma
+from tfx.dsl.compiler import compiler
+
+from components import features
+from components import pusher as atomic_pusher
+from pipeline import config as config_lib
+from pipeline import definition
+from pipeline.fingerprint import source_fingerprint
+
+EXPECTED_ORDER = [
+    "FashionMnistExampleGen",
+    "ImportSchemaGen",
+    "StatisticsGen",
+    "ExampleValidator",
+    "AnomalyGate",
+    "Transform",
+    "Trainer",
+    definition.RESOLVER_ID,
+    "Evaluator",
+    "Pusher",
+]
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> config_lib.PipelineConfig:
+    return config_lib.parse_args([f"--output-dir={tmp_path}/out", f"--serving-dir={tmp_path}/serving"])
+
+
+@pytest.fixture
+def built(cfg):
+    return definition.create_pipeline(cfg, input_base="/data", input_sha256={"a.gz": "0" * 64})
+
+
+def test_every_component_in_dependency_order(built):
+    ids = [c.id for c in built.components]
+    assert sorted(ids) == sorted(EXPECTED_ORDER)
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    for upstream, downstream in [
+        ("FashionMnistExampleGen", "StatisticsGen"),
+        ("StatisticsGen", "ExampleValidator"),
+        ("ExampleValidator", "AnomalyGate"),
+        ("AnomalyGate", "Transform"),
+        ("Transform", "Trainer"),
+        ("Trainer", "Evaluator"),
+        (definition.RESOLVER_ID, "Evaluator"),
+        ("Evaluator", "Pusher"),
+    ]:
+        assert position[upstream] < position[downstream], (upstream, downstream)
+
+
+def test_the_data_gate_runs_before_transform_and_training(built):
+    by_id = {c.id: c for c in built.components}
+    assert "AnomalyGate" in {n.id for n in by_id["Transform"].upstream_nodes}
+
+
+def test_trainer_and_transform_caches_follow_their_code(built, cfg):
+    by_id = {c.id: c for c in built.components}
+    trainer_config = json.loads(by_id["Trainer"].exec_properties["custom_config"])
+    assert trainer_config["code_fingerprint"] == source_fingerprint(["components.trainer"])
+    assert trainer_config["training"] == cfg.training.to_dict()
+    transform_config = json.loads(by_id["Transform"].exec_properties["custom_config"])
+    assert transform_config["code_fingerprint"] == source_fingerprint(["components.transform"])
+    assert by_id["Transform"].exec_properties["preprocessing_fn"] == definition.PREPROCESSING_FN
+    assert by_id["Trainer"].exec_properties["run_fn"] == definition.RUN_FN
+
+
+def test_ingestion_is_keyed_by_the_data_hashes(built):
+    gen = next(c for c in built.components if c.id == "FashionMnistExampleGen")
+    assert json.loads(gen.exec_properties["input_sha256"]) == {"a.gz": "0" * 64}
+
+
+def test_evaluator_thresholds_name_their_slices(built, cfg):
+    evaluator = next(c for c in built.components if c.id == "Evaluator")
+    eval_config = tfma.EvalConfig()
+    from google.protobuf import json_format
+
+    json_format.Parse(evaluator.exec_properties["eval_config"], eval_config)
+    assert evaluator.exec_properties["example_splits"] == json.dumps([features.TEST_SPLIT])
+    accuracy = next(m for m in eval_config.metrics_specs[0].metrics if m.class_name == "SparseCategoricalAccuracy")
+    by_slice = {tuple(t.slicing_specs[0].feature_keys): t.threshold for t in accuracy.per_slice_thresholds}
+    assert by_slice[()].value_threshold.lower_bound.value == cfg.accuracy_floor
+    assert by_slice[()].change_threshold.direction == tfma.MetricDirection.HIGHER_IS_BETTER
+    assert by_slice[(features.LABEL_KEY,)].value_threshold.lower_bound.value == cfg.class_accuracy_floor
+    assert not by_slice[(features.LABEL_KEY,)].HasField("change_threshold")
+    assert not eval_config.metrics_specs[0].thresholds, "no threshold applies to every slice by accident"
+
+
+def test_pusher_is_atomic_and_targets_the_model_folder(built, cfg):
+    pusher = next(c for c in built.components if c.id == "Pusher")
+    assert isinstance(pusher, atomic_pusher.AtomicPusher)
+    assert pusher.executor_spec.executor_class is atomic_pusher.Executor
+    assert str(cfg.model_serving_dir) in pusher.exec_properties["push_destination"]
+
+
+def test_compiles_with_caching_and_beam_args(built, cfg):
+    ir = compiler.Compiler().compile(built)
+    assert [n.pipeline_node.node_info.id for n in ir.nodes] == [c.id for c in built.components]
+    assert str(cfg.pipeline_root) in str(ir.runtime_spec.pipeline_root)
+    assert all(n.pipeline_node.execution_options.caching_options.enable_cache for n in ir.nodes)
+    assert ir.pipeline_info.id == cfg.model_name
+    assert list(built.beam_pipeline_args) == list(cfg.beam_args)

@@ -1,0 +1,63 @@
+"""Command line -> PipelineConfig."""
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import config
+
+
+def test_full_profile_defaults():
+    cfg = config.parse_args([])
+    assert cfg.profile == "full" and cfg.model_name == "fashion_mnist"
+    assert cfg.train_limit is None and cfg.eval_count == 5000
+    assert cfg.accuracy_floor == 0.90
+    assert cfg.training.epochs >= 1
+    assert cfg.output_dir == config.DEFAULT_OUTPUT_DIR
+    assert cfg.model_serving_dir == config.DEFAULT_SERVING_DIR / "fashion_mnist"
+    assert cfg.beam_args == config.DEFAULT_BEAM_ARGS
+
+
+def test_smoke_profile_is_small_and_separate():
+    cfg = config.parse_args(["--profile", "smoke"])
+    assert cfg.training.epochs == 1
+    assert cfg.train_limit and cfg.train_limit < 10000
+    assert cfg.model_name != config.PROFILES["full"].model_name
+
+
+def test_overrides_and_paths(tmp_path: Path):
+    cfg = config.parse_args(
+        [
+            "--profile=smoke",
+            f"--output-dir={tmp_path}/out",
+            f"--data-dir={tmp_path}",
+            "--epochs=3",
+            "--learning-rate=0.01",
+            "--accuracy-floor=0.8",
+            "--beam-arg=--direct_num_workers=2",
+        ]
+    )
+    assert cfg.training.epochs == 3 and cfg.training.learning_rate == 0.01
+    assert cfg.training.batch_size == config.PROFILES["smoke"].training.batch_size
+    assert cfg.accuracy_floor == 0.8
+    assert cfg.data_dir == tmp_path
+    assert cfg.metadata_path == tmp_path / "out" / "metadata.sqlite"
+    assert cfg.pipeline_root == tmp_path / "out" / "pipeline_root" / "fashion_mnist_smoke"
+    assert cfg.beam_args == ("--direct_num_workers=2",)
+
+
+def test_config_is_frozen():
+    cfg = config.parse_args([])
+    with pytest.raises(AttributeError):
+        cfg.profile = "smoke"
+
+
+@pytest.mark.parametrize("argv", [["--epochs=0"], ["--accuracy-floor=1.5"], ["--batch-size=0"], ["--learning-rate=0"]])
+def test_bad_values_are_rejected(argv):
+    with pytest.raises(ValueError):
+        config.parse_args(argv)
+
+
+def test_unknown_profile_exits():
+    with pytest.raises(SystemExit):
+        config.parse_args(["--profile=huge"])
