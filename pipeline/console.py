@@ -26,8 +26,9 @@ _CACHED_EXECUTION = "A cached execution %d is used."
 class Console:
     """Writes progress and summary lines to the terminal the run was started from."""
 
-    def __init__(self, stream: TextIO, total_nodes: int = 0) -> None:
+    def __init__(self, stream: TextIO, total_nodes: int = 0, *, error_stream: TextIO | None = None) -> None:
         self._stream = stream
+        self._error_stream = error_stream or stream
         self.total_nodes = total_nodes
         self._index = 0
         self._node: str | None = None
@@ -40,7 +41,8 @@ class Console:
         self._stream.flush()
 
     def error(self, text: str) -> None:
-        self.line(f"error: {text}")
+        self._error_stream.write(f"error: {text}\n")
+        self._error_stream.flush()
 
     def node_started(self, node_id: str) -> None:
         self._index += 1

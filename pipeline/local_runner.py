@@ -69,8 +69,11 @@ def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     legacy_keras.use_legacy_keras()
     config = parse_args(sys.argv[1:] if argv is None else argv)
-    # A duplicate of the real stdout: during the run fds 1 and 2 point at the log file.
-    terminal = console_lib.Console(os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1))
+    # Duplicates of the real stdout and stderr: during the run fds 1 and 2 point at the log file.
+    terminal = console_lib.Console(
+        os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1),
+        error_stream=os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1),
+    )
     try:
         with run_lock.run_lock(config.output_dir, f"profile {config.profile}"):
             return run(config, terminal)
