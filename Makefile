@@ -21,11 +21,12 @@ RAW_DIR    := $(CURDIR)/data/raw
 RUN_ARGS := --profile=$(PROFILE) --output-dir=$(OUTPUT_DIR) --serving-dir=$(SERVING_DIR) --raw-dir=$(RAW_DIR) \
             $(if $(DATA_DIR),--data-dir=$(DATA_DIR)) $(if $(EPOCHS),--epochs=$(EPOCHS))
 
-.PHONY: help setup data run-pipeline test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data run-pipeline predict test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
 	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
+	@echo "make predict       IMAGES=\"a.png b.png\" or an IDX .gz: classify with the newest pushed model"
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
 	@echo "make data          fetch and verify Fashion-MNIST into data/raw"
 	@echo "make lint          ruff;  make format: ruff format"
@@ -53,6 +54,11 @@ data: $(STAMP)
 
 run-pipeline: $(STAMP)
 	@"$(VENV_PY)" -m pipeline.local_runner $(RUN_ARGS)
+
+# make predict IMAGES="a.png b.png" (or an IDX .gz file): classify with the newest pushed model.
+predict: $(STAMP)
+	@if [ -z "$(IMAGES)" ]; then echo 'usage: make predict IMAGES="a.png b.png" (PNG files or an IDX .gz file)' >&2; exit 2; fi
+	@"$(VENV_PY)" -m pipeline.predict --profile=$(PROFILE) --serving-dir=$(SERVING_DIR) $(IMAGES)
 
 test: $(STAMP) data
 	@"$(VENV_PY)" -m pytest $(PYTEST_ARGS)

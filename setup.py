@@ -29,6 +29,7 @@ setup(
         "console_scripts": [
             "fashion-mnist-pipeline=pipeline.local_runner:main",
             "fashion-mnist-data=data.sources:main",
+            "fashion-mnist-predict=pipeline.predict:main",
         ]
     },
 )

@@ -80,7 +80,10 @@ def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: fl
     existing = find_served(base_dir, digest)
     if existing is not None:
         return PushResult(existing, base_dir / str(existing), pushed=False)
-    base_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        base_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise PushError(f"{base_dir}: cannot create the serving folder: {e.strerror}") from None
     versions = served_versions(base_dir)
     version = max(int(now if now is not None else time.time()), versions[-1] + 1 if versions else 0)
     staging = base_dir / f"{_STAGING_PREFIX}{version}-{os.getpid()}"
@@ -92,9 +95,15 @@ def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: fl
             json.dumps({**info, "version": version, "model_digest": digest}, indent=2, sort_keys=True)
         )
         os.rename(staging, target)
+    except OSError as e:
+        raise PushError(f"{base_dir}: cannot publish version {version}: {e.strerror or e}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return PushResult(version, target, pushed=True)
+
+
+class PushError(RuntimeError):
+    """The model could not be published. Nothing new is visible, the served versions are untouched."""
 
 
 class Executor(tfx_pusher_executor.Executor):

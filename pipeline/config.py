@@ -24,6 +24,7 @@ DEFAULT_RAW_DIR = REPO_ROOT / "data" / "raw"
 T = TypeVar("T")
 
 SCHEMA_PATH = REPO_ROOT / "data" / "schema" / "schema.pbtxt"
+CUSTOM_VALIDATION_PATH = REPO_ROOT / "data" / "schema" / "custom_validation.pbtxt"
 
 # DirectRunner settings; see the README for how they were chosen.
 DEFAULT_BEAM_ARGS: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1")

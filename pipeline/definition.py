@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from google.protobuf import text_format
 from ml_metadata.proto import metadata_store_pb2
+from tensorflow_data_validation.anomalies.proto import custom_validation_config_pb2
 from tfx.components import Evaluator, ExampleValidator, StatisticsGen, Trainer, Transform
 from tfx.components.schema_gen.import_schema_gen.component import ImportSchemaGen
 from tfx.dsl.components.common.resolver import Resolver
@@ -17,8 +19,9 @@ from components import evaluation, features
 from components import pusher as atomic_pusher
 from components.anomaly_gate.component import AnomalyGate
 from components.ingestion.component import FashionMnistExampleGen
+from components.serving_canary.component import ServingCanary
 from components.trainer import TRAINING_CONFIG_KEY
-from pipeline.config import SCHEMA_PATH, PipelineConfig
+from pipeline.config import CUSTOM_VALIDATION_PATH, SCHEMA_PATH, PipelineConfig
 from pipeline.fingerprint import source_fingerprint
 
 PREPROCESSING_FN = "components.transform.preprocessing_fn"
@@ -56,7 +59,13 @@ def create_pipeline(
     schema_gen = ImportSchemaGen(schema_file=str(SCHEMA_PATH))
     schema = schema_gen.outputs["schema"]
     statistics_gen = StatisticsGen(examples=examples, schema=schema)
-    example_validator = ExampleValidator(statistics=statistics_gen.outputs["statistics"], schema=schema)
+    example_validator = ExampleValidator(
+        statistics=statistics_gen.outputs["statistics"],
+        schema=schema,
+        custom_validation_config=text_format.Parse(
+            CUSTOM_VALIDATION_PATH.read_text(), custom_validation_config_pb2.CustomValidationConfig()
+        ),
+    )
     anomaly_gate = AnomalyGate(anomalies=example_validator.outputs["anomalies"])
 
     transform = Transform(
@@ -102,9 +111,13 @@ def create_pipeline(
         example_splits=[features.TEST_SPLIT],
     )
 
+    # Loads the candidate as a server would and runs canary requests through both signatures.
+    serving_canary = ServingCanary(model=trainer.outputs["model"], examples=examples, split=features.TEST_SPLIT)
+
     pusher = atomic_pusher.AtomicPusher(
         model=trainer.outputs["model"],
         model_blessing=evaluator.outputs["blessing"],
+        infra_blessing=serving_canary.outputs["blessing"],
         push_destination=pusher_pb2.PushDestination(
             filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=str(config.model_serving_dir))
         ),
@@ -123,6 +136,7 @@ def create_pipeline(
             trainer,
             baseline_resolver,
             evaluator,
+            serving_canary,
             pusher,
         ],
         enable_cache=True,

@@ -51,6 +51,7 @@ class RunSummary:
     evaluation: Evaluation | None
     pushed_path: str | None
     already_served_version: int | None
+    canary_problems: str | None = None
 
 
 def open_store(metadata_path: Path) -> metadata_store.MetadataStore:
@@ -123,7 +124,11 @@ def collect(config: PipelineConfig, *, with_evaluation: bool = True) -> RunSumma
             pushed_path = props["pushed_destination"].string_value
         if "already_served_version" in props:
             already = props["already_served_version"].int_value
-    return RunSummary(run.name, nodes, evaluation, pushed_path, already)
+    canary = artifacts_by_type.get("InfraBlessing")
+    problems = None
+    if canary is not None and canary.custom_properties["blessed"].int_value != 1:
+        problems = canary.custom_properties["canary_problems"].string_value or "unknown"
+    return RunSummary(run.name, nodes, evaluation, pushed_path, already, problems)
 
 
 def load_evaluation(evaluation_uri: str, *, blessed: bool) -> Evaluation:
@@ -190,6 +195,8 @@ def format_summary(summary: RunSummary, *, wall_seconds: float) -> list[str]:
             lines.append("model BLESSED")
         else:
             lines.append("model NOT BLESSED: " + ("; ".join(ev.failures) or "see the Evaluator's output"))
+    if summary.canary_problems:
+        lines.append(f"serving canary FAILED: {summary.canary_problems}")
     if summary.pushed_path:
         lines.append(f"pushed: {summary.pushed_path}")
     elif summary.already_served_version is not None:

@@ -22,12 +22,18 @@ def describe(anomalies_by_split: Mapping[str, anomalies_pb2.Anomalies]) -> list[
     lines = []
     for split, anomalies in sorted(anomalies_by_split.items()):
         for feature, info in sorted(anomalies.anomaly_info.items()):
-            detail = info.description or info.short_description
-            lines.append(f"split '{split}': feature '{feature}': {detail}")
+            lines.append(f"split '{split}': feature '{feature}': {_detail(info)}")
         if anomalies.HasField("dataset_anomaly_info"):
             info = anomalies.dataset_anomaly_info
             lines.append(f"split '{split}': dataset: {info.description or info.short_description}")
     return lines
+
+
+def _detail(info: anomalies_pb2.AnomalyInfo) -> str:
+    # A custom validation's description is its SQL; its short description is the curated sentence.
+    if any(r.type == anomalies_pb2.AnomalyInfo.CUSTOM_VALIDATION for r in info.reason):
+        return info.short_description
+    return info.description or info.short_description
 
 
 def check(anomalies_by_split: Mapping[str, anomalies_pb2.Anomalies]) -> None:

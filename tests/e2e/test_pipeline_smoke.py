@@ -4,81 +4,19 @@ One module-scoped fixture runs it twice on the same output folder; the tests
 then check ML Metadata, the pushed model and the cache.
 """
 
-import dataclasses
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_transform as tft
 
 from components import features, trainer
-from pipeline import config as config_lib
 from pipeline import run_summary
-from tests.conftest import REPO_ROOT
+from tests.e2e.conftest import Runs, run_pipeline, versions
+from tests.pipeline_nodes import NODE_ORDER, UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
 
-ALL_NODES = {
-    "FashionMnistExampleGen",
-    "ImportSchemaGen",
-    "StatisticsGen",
-    "ExampleValidator",
-    "AnomalyGate",
-    "Transform",
-    "Trainer",
-    "latest_blessed_model_resolver",
-    "Evaluator",
-    "Pusher",
-}
-UPSTREAM_OF_MODEL = {
-    "FashionMnistExampleGen",
-    "ImportSchemaGen",
-    "StatisticsGen",
-    "ExampleValidator",
-    "AnomalyGate",
-    "Transform",
-    "Trainer",
-}
-
-
-@dataclasses.dataclass
-class Runs:
-    config: config_lib.PipelineConfig
-    first: subprocess.CompletedProcess
-    second: subprocess.CompletedProcess
-    versions_after_first: list[str]
-
-
-def run_pipeline(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def _versions(serving: Path) -> list[str]:
-    return sorted(p.name for p in serving.iterdir()) if serving.is_dir() else []
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Runs:
-    root = tmp_path_factory.mktemp("e2e")
-    args = [f"--output-dir={root / 'out'}", f"--serving-dir={root / 'serving'}", f"--raw-dir={real_data_dir}"]
-    cfg = config_lib.parse_args(["--profile=smoke", *args])
-    first = run_pipeline(*args)
-    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
-    versions = _versions(cfg.model_serving_dir)
-    second = run_pipeline(*args)
-    assert second.returncode == 0, second.stdout + second.stderr[-3000:]
-    return Runs(cfg, first, second, versions)
+ALL_NODES = set(NODE_ORDER)
 
 
 def _store_and_runs(cfg):
@@ -88,7 +26,6 @@ def _store_and_runs(cfg):
 
 def test_first_run_executes_every_component(runs: Runs):
     store, pipeline_runs = _store_and_runs(runs.config)
-    assert len(pipeline_runs) == 2
     nodes = run_summary.node_runs(store, pipeline_runs[0])
     assert {n.node_id for n in nodes} == ALL_NODES
     assert all(n.state == "done" for n in nodes), nodes
@@ -160,24 +97,27 @@ def test_rerun_hits_the_cache_and_pushes_nothing_new(runs: Runs):
     store, pipeline_runs = _store_and_runs(runs.config)
     states = {n.node_id: n.state for n in run_summary.node_runs(store, pipeline_runs[1])}
     assert {node for node, state in states.items() if state == "cached"} >= UPSTREAM_OF_MODEL
-    assert _versions(runs.config.model_serving_dir) == runs.versions_after_first
+    assert versions(runs.config.model_serving_dir) == runs.versions_after_first
     lines = runs.second.stdout.splitlines()
     assert sum(" cached " in line for line in lines if line.startswith("[")) >= len(UPSTREAM_OF_MODEL)
     assert f"nothing pushed: this model is already served as version {runs.versions_after_first[0]}" in lines
 
 
-def test_a_corrupted_idx_file_stops_the_run_before_tfx(runs: Runs, real_data_dir: Path, tmp_path: Path):
-    data = tmp_path / "data"
-    shutil.copytree(real_data_dir, data)
-    bad = data / "train-images-idx3-ubyte.gz"
-    bad.write_bytes(bad.read_bytes()[: 1 << 20])  # a download cut short
+def test_an_unreachable_floor_blesses_nothing_and_says_why(runs: Runs):
     result = run_pipeline(
         f"--output-dir={runs.config.output_dir}",
         f"--serving-dir={runs.config.serving_dir}",
-        f"--data-dir={data}",
-        timeout=300,
+        f"--raw-dir={runs.config.raw_dir}",
+        "--accuracy-floor=0.99",
+        "--class-accuracy-floor=0.99",
     )
-    assert result.returncode == 1
-    errors = [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("error:")]
-    assert errors == [f"error: {bad}: truncated gzip stream (the download or copy is incomplete)"]
-    assert _versions(runs.config.model_serving_dir) == runs.versions_after_first
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    verdict = next(line for line in lines if line.startswith("model NOT BLESSED: "))
+    assert "overall: sparse_categorical_accuracy" in verdict and "is below the floor 0.9900" in verdict
+    assert "class Shirt: sparse_categorical_accuracy" in verdict
+    assert lines[-1] == "nothing pushed"
+    assert versions(runs.config.model_serving_dir) == runs.versions_after_first
+    store, pipeline_runs = _store_and_runs(runs.config)
+    states = {n.node_id: n.state for n in run_summary.node_runs(store, pipeline_runs[-1])}
+    assert states["Trainer"] == "cached" and states["Evaluator"] == "done"

@@ -12,19 +12,7 @@ from components import pusher as atomic_pusher
 from pipeline import config as config_lib
 from pipeline import definition
 from pipeline.fingerprint import source_fingerprint
-
-EXPECTED_ORDER = [
-    "FashionMnistExampleGen",
-    "ImportSchemaGen",
-    "StatisticsGen",
-    "ExampleValidator",
-    "AnomalyGate",
-    "Transform",
-    "Trainer",
-    definition.RESOLVER_ID,
-    "Evaluator",
-    "Pusher",
-]
+from tests.pipeline_nodes import NODE_ORDER
 
 
 @pytest.fixture
@@ -39,7 +27,7 @@ def built(cfg):
 
 def test_every_component_in_dependency_order(built):
     ids = [c.id for c in built.components]
-    assert sorted(ids) == sorted(EXPECTED_ORDER)
+    assert sorted(ids) == sorted(NODE_ORDER)
     position = {node_id: i for i, node_id in enumerate(ids)}
     for upstream, downstream in [
         ("FashionMnistExampleGen", "StatisticsGen"),
@@ -57,6 +45,9 @@ def test_every_component_in_dependency_order(built):
 def test_the_data_gate_runs_before_transform_and_training(built):
     by_id = {c.id: c for c in built.components}
     assert "AnomalyGate" in {n.id for n in by_id["Transform"].upstream_nodes}
+    ir = compiler.Compiler().compile(built)
+    validator = next(n.pipeline_node for n in ir.nodes if n.pipeline_node.node_info.id == "ExampleValidator")
+    assert "feature.bytes_stats.min_num_bytes = 784" in str(validator.parameters)
 
 
 def test_trainer_and_transform_caches_follow_their_code(built, cfg):

@@ -6,11 +6,17 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_data_validation as tfdv
+from google.protobuf import text_format
+from tensorflow_data_validation.anomalies.proto import custom_validation_config_pb2
 from tensorflow_metadata.proto.v0 import anomalies_pb2
 
 from components import examples, features
 from components.anomaly_gate import executor as gate
-from pipeline.config import SCHEMA_PATH
+from pipeline.config import CUSTOM_VALIDATION_PATH, SCHEMA_PATH
+
+
+def _schema():
+    return tfdv.load_schema_text(str(SCHEMA_PATH))
 
 
 def _stats_for(records: list[bytes], tmp_path: Path):
@@ -18,7 +24,8 @@ def _stats_for(records: list[bytes], tmp_path: Path):
     with tf.io.TFRecordWriter(str(path)) as writer:
         for record in records:
             writer.write(record)
-    return tfdv.generate_statistics_from_tfrecord(str(path), pipeline_options=None)
+    # As StatisticsGen does when given the schema.
+    return tfdv.generate_statistics_from_tfrecord(str(path), stats_options=tfdv.StatsOptions(schema=_schema()))
 
 
 def _good(n: int = 20) -> list[bytes]:
@@ -37,8 +44,10 @@ def _example(**feature_values) -> bytes:
 
 
 def _anomalies(records: list[bytes], tmp_path: Path):
-    schema = tfdv.load_schema_text(str(SCHEMA_PATH))
-    return tfdv.validate_statistics(_stats_for(records, tmp_path), schema)
+    custom = text_format.Parse(
+        CUSTOM_VALIDATION_PATH.read_text(), custom_validation_config_pb2.CustomValidationConfig()
+    )
+    return tfdv.validate_statistics(_stats_for(records, tmp_path), _schema(), custom_validation_config=custom)
 
 
 def test_the_real_data_shape_passes_the_gate(tmp_path: Path):
@@ -51,9 +60,18 @@ def test_the_real_data_shape_passes_the_gate(tmp_path: Path):
         (_example(image=bytes(784)), features.LABEL_KEY),  # label missing
         (_example(image=bytes(784), label=12), features.LABEL_KEY),  # label outside 0..9
         (_example(label=3), features.IMAGE_KEY),  # image missing
+        (_example(image=bytes(700), label=3), features.IMAGE_KEY),  # image too short
+        (_example(image=bytes(785), label=3), features.IMAGE_KEY),  # image too long
     ],
 )
 def test_schema_breaking_records_stop_the_run(tmp_path: Path, bad_record: bytes, feature: str):
     anomalies = _anomalies([*_good(), bad_record], tmp_path)
     with pytest.raises(gate.DataAnomaliesError, match=f"split 'eval': feature '{feature}'"):
         gate.check({"train": anomalies_pb2.Anomalies(), "eval": anomalies})
+
+
+def test_a_wrong_length_image_is_named_in_words(tmp_path: Path):
+    anomalies = _anomalies([*_good(), _example(image=bytes(700), label=3)], tmp_path)
+    assert gate.describe({"train": anomalies}) == [
+        "split 'train': feature 'image': every image value must be exactly 784 bytes (28x28 uint8 pixels)"
+    ]

@@ -54,7 +54,7 @@ def test_a_failed_copy_leaves_nothing_visible(model_dir: Path, tmp_path: Path, m
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pusher.shutil, "copytree", copy_half_then_fail)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(pusher.PushError, match=r"serving: cannot publish version 2000: No space left on device"):
         pusher.push_model(model_dir, base, info={}, now=2000)
     assert sorted(p.name for p in base.iterdir()) == ["1000"]
     assert (base / "1000" / "saved_model.pb").read_bytes() == b"graph", "the served model is untouched"
@@ -64,3 +64,10 @@ def test_digest_depends_on_content_and_names(model_dir: Path):
     before = pusher.model_digest(model_dir)
     (model_dir / "variables" / "variables.index").write_bytes(b"other")
     assert pusher.model_digest(model_dir) != before
+
+
+def test_a_serving_folder_that_cannot_be_created_is_a_clear_error(model_dir: Path, tmp_path: Path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the serving folder should be")
+    with pytest.raises(pusher.PushError, match=r"not_a_folder/fashion_mnist: cannot create the serving folder"):
+        pusher.push_model(model_dir, blocker / "fashion_mnist", info={}, now=1000)

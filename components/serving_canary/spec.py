@@ -1,0 +1,26 @@
+"""Component spec of ServingCanary; the keys are shared by component and executor."""
+
+from tfx.types import standard_artifacts
+from tfx.types.component_spec import ChannelParameter, ComponentSpec, ExecutionParameter
+
+MODEL_KEY = "model"
+EXAMPLES_KEY = "examples"
+BLESSING_KEY = "blessing"
+SPLIT_KEY = "split"
+CANARY_SIZE_KEY = "canary_size"
+# Custom property of the blessing: why the canary failed, for summaries and inspection.
+PROBLEMS_PROPERTY = "canary_problems"
+
+
+class ServingCanarySpec(ComponentSpec):
+    """Model and examples in; an InfraBlessing out, which Pusher requires."""
+
+    PARAMETERS = {
+        SPLIT_KEY: ExecutionParameter(type=str),
+        CANARY_SIZE_KEY: ExecutionParameter(type=int),
+    }
+    INPUTS = {
+        MODEL_KEY: ChannelParameter(type=standard_artifacts.Model),
+        EXAMPLES_KEY: ChannelParameter(type=standard_artifacts.Examples),
+    }
+    OUTPUTS = {BLESSING_KEY: ChannelParameter(type=standard_artifacts.InfraBlessing)}

@@ -1,0 +1,114 @@
+"""Classifies images with the newest pushed model: ``make predict IMAGES="shoe.png more.png"``.
+
+Takes 28x28 grayscale PNG files (white garment on black, like Fashion-MNIST) or
+IDX image files (``.gz``, every image in them), sends them through the
+``predict_images`` signature and prints the most likely classes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from components import features, idx, legacy_keras
+from pipeline.config import DEFAULT_SERVING_DIR, PROFILES
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class InputError(ValueError):
+    """An input file is not a usable image. The message names the file and the problem."""
+
+
+def newest_version(model_dir: Path) -> Path:
+    """The highest integer version folder under ``model_dir``."""
+    versions = [p for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()] if model_dir.is_dir() else []
+    if not versions:
+        raise InputError(f"{model_dir}: no pushed model version (run `make run-pipeline` first)")
+    return max(versions, key=lambda p: int(p.name))
+
+
+def load_png(path: Path) -> np.ndarray:
+    """A 28x28 PNG as uint8 [28, 28] (colour images are converted to grayscale)."""
+    import tensorflow as tf
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: {e.strerror.lower()}") from None
+    if not data.startswith(_PNG_SIGNATURE):
+        raise InputError(f"{path}: not a PNG image")
+    try:
+        image = tf.io.decode_png(data, channels=1).numpy()[..., 0]
+    except tf.errors.InvalidArgumentError:
+        raise InputError(f"{path}: corrupt PNG image") from None
+    if image.shape != (features.IMAGE_HEIGHT, features.IMAGE_WIDTH):
+        height, width = image.shape
+        raise InputError(f"{path}: image is {width}x{height}, expected 28x28")
+    return image
+
+
+def load_inputs(paths: Sequence[Path]) -> tuple[list[str], np.ndarray]:
+    """Names and uint8 [N, 28, 28] images from PNG and IDX files."""
+    names, images = [], []
+    for path in paths:
+        if path.name.endswith(".gz"):
+            try:
+                array = idx.read_images(path).array
+            except idx.IdxError as e:
+                raise InputError(str(e)) from None
+            names += [f"{path}[{i}]" for i in range(len(array))]
+            images.append(array)
+        else:
+            names.append(str(path))
+            images.append(load_png(path)[None])
+    if not names:
+        raise InputError("no images given")
+    return names, np.concatenate(images)
+
+
+def classify(model_path: Path, images: np.ndarray) -> np.ndarray:
+    """Class probabilities [N, 10] from the model's ``predict_images`` signature."""
+    import tensorflow as tf
+
+    from components import serving
+
+    signature = tf.saved_model.load(str(model_path)).signatures[serving.IMAGES_SIGNATURE]
+    return signature(**{serving.IMAGES_INPUT_KEY: tf.constant(images, tf.uint8)})[features.PROBABILITIES_KEY].numpy()
+
+
+def describe(name: str, probabilities: np.ndarray, top: int) -> str:
+    order = np.argsort(-probabilities)[:top]
+    best, rest = order[0], order[1:]
+    others = ", ".join(f"{features.CLASS_NAMES[i]} {probabilities[i]:.3f}" for i in rest)
+    return f"{name}: {features.CLASS_NAMES[best]} {probabilities[best]:.3f}" + (f" ({others})" if others else "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    legacy_keras.use_legacy_keras()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # this command's output is its answer, not TF's notices
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("images", nargs="+", type=Path, help="PNG files or IDX image files (.gz)")
+    parser.add_argument("--serving-dir", type=Path, default=DEFAULT_SERVING_DIR)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="full", help="whose model to use")
+    parser.add_argument("--top", type=int, default=3, help="how many classes to show per image")
+    args = parser.parse_args(argv)
+    try:
+        model_path = newest_version(args.serving_dir / PROFILES[args.profile].model_name)
+        names, images = load_inputs(args.images)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"model: {model_path}")
+    for name, probabilities in zip(names, classify(model_path, images), strict=True):
+        print(describe(name, probabilities, args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""The smoke pipeline, run twice on one output folder, shared by the end-to-end modules."""
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import config as config_lib
+from tests.conftest import REPO_ROOT
+
+
+@dataclasses.dataclass
+class Runs:
+    config: config_lib.PipelineConfig
+    first: subprocess.CompletedProcess
+    second: subprocess.CompletedProcess
+    versions_after_first: list[str]
+
+
+def run_pipeline(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
+    """Runs the local runner as `make run-pipeline` does, with the smoke profile."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def versions(serving: Path) -> list[str]:
+    """Everything in a model's serving folder (version folders and anything left half-done)."""
+    return sorted(p.name for p in serving.iterdir()) if serving.is_dir() else []
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Runs:
+    root = tmp_path_factory.mktemp("e2e")
+    args = [f"--output-dir={root / 'out'}", f"--serving-dir={root / 'serving'}", f"--raw-dir={real_data_dir}"]
+    cfg = config_lib.parse_args(["--profile=smoke", *args])
+    first = run_pipeline(*args)
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    after_first = versions(cfg.model_serving_dir)
+    second = run_pipeline(*args)
+    assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+    return Runs(cfg, first, second, after_first)

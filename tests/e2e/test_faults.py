@@ -1,0 +1,179 @@
+"""Faults a scheduled run must survive: each stops cleanly, says why, and leaves the served model alone."""
+
+import gzip
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline import config as config_lib
+from pipeline import run_summary
+from tests.conftest import REPO_ROOT
+from tests.e2e.conftest import Runs, run_pipeline, versions
+from tests.idx_fixtures import write_idx
+from tests.pipeline_nodes import UPSTREAM_OF_MODEL
+
+pytestmark = pytest.mark.e2e
+
+
+def _args(runs: Runs, *extra: str, serving_dir: Path | None = None) -> list[str]:
+    return [
+        f"--output-dir={runs.config.output_dir}",
+        f"--serving-dir={serving_dir or runs.config.serving_dir}",
+        f"--raw-dir={runs.config.raw_dir}",
+        *extra,
+    ]
+
+
+def _error_lines(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("error:")]
+
+
+def _truncate(path: Path) -> str:
+    path.write_bytes(path.read_bytes()[: 1 << 20])
+    return "truncated gzip stream (the download or copy is incomplete)"
+
+
+def _bad_label(path: Path) -> str:
+    labels = bytearray(gzip.decompress(path.read_bytes()))
+    labels[8 + 123] = 10
+    path.write_bytes(gzip.compress(bytes(labels)))
+    return "label 10 at index 123 is outside 0..9"
+
+
+def _fewer_labels(path: Path) -> str:
+    write_idx(path, [1] * 9999)
+    return "9999 labels for 10000 images"
+
+
+@pytest.mark.parametrize(
+    ("file_name", "corrupt"),
+    [
+        ("train-images-idx3-ubyte.gz", _truncate),
+        ("train-labels-idx1-ubyte.gz", _bad_label),
+        ("t10k-labels-idx1-ubyte.gz", _fewer_labels),
+    ],
+)
+def test_bad_raw_data_stops_the_run_before_tfx(runs: Runs, real_data_dir: Path, tmp_path: Path, file_name, corrupt):
+    data = tmp_path / "data"
+    shutil.copytree(real_data_dir, data)
+    problem = corrupt(data / file_name)
+    logs_before = set(runs.config.logs_dir.iterdir())
+    result = run_pipeline(*_args(runs, f"--data-dir={data}"), timeout=300)
+    assert result.returncode == 1
+    assert _error_lines(result) == [f"error: {data / file_name}: {problem}"]
+    assert set(runs.config.logs_dir.iterdir()) == logs_before, "stopped by the pre-flight check, before TFX"
+    assert versions(runs.config.model_serving_dir) == runs.versions_after_first
+
+
+def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: Path):
+    """Records injected into the eval split, past the IDX checks: ones without a label, images too short."""
+    driver = (
+        "import sys\n"
+        "from components.ingestion import executor\n"
+        "from components import examples, features\n"
+        "encode = executor.encode_shard\n"
+        "def tampered(shard):\n"
+        "    records = list(encode(shard))\n"
+        "    if shard[0] == features.EVAL_SPLIT:\n"
+        "        import tensorflow as tf\n"
+        "        no_label = tf.train.Example.FromString(records[0][1])\n"
+        "        del no_label.features.feature[features.LABEL_KEY]\n"
+        "        short = tf.train.Example.FromString(records[1][1])\n"
+        "        short.features.feature[features.IMAGE_KEY].bytes_list.value[0] = bytes(700)\n"
+        "        records[0] = (shard[0], no_label.SerializeToString())\n"
+        "        records[1] = (shard[0], short.SerializeToString())\n"
+        "    yield from records\n"
+        "executor.encode_shard = tampered\n"
+        "from pipeline import local_runner\n"
+        "sys.exit(local_runner.main(sys.argv[1:]))\n"
+    )
+    out = tmp_path / "out"
+    args = [
+        "--profile=smoke",
+        f"--output-dir={out}",
+        f"--serving-dir={runs.config.serving_dir}",
+        f"--raw-dir={runs.config.raw_dir}",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", driver, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=900, check=False
+    )
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    (error,) = _error_lines(result)
+    assert error.startswith("error: AnomalyGate failed: the data gate stopped the run: 2 anomalies: ")
+    assert "split 'eval': feature 'image':" in error and "split 'eval': feature 'label':" in error
+    cfg = config_lib.parse_args(args)
+    store = run_summary.open_store(cfg.metadata_path)
+    nodes = {
+        n.node_id: n.state for n in run_summary.node_runs(store, run_summary.pipeline_runs(store, cfg.model_name)[-1])
+    }
+    assert nodes["AnomalyGate"] == "failed"
+    assert "Transform" not in nodes and "Trainer" not in nodes
+    assert versions(runs.config.model_serving_dir) == runs.versions_after_first
+
+
+def test_a_model_worse_than_the_baseline_is_not_pushed(runs: Runs):
+    # Only the no-regression threshold can fail: the floors are off.
+    result = run_pipeline(*_args(runs, "--learning-rate=0.00001", "--accuracy-floor=0", "--class-accuracy-floor=0"))
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    verdict = next(line for line in lines if line.startswith("model NOT BLESSED: "))
+    assert "overall: sparse_categorical_accuracy fell by" in verdict and "against the baseline model" in verdict
+    assert lines[-1] == "nothing pushed"
+    assert versions(runs.config.model_serving_dir) == runs.versions_after_first
+
+
+def test_an_unusable_serving_folder_is_a_clear_error(runs: Runs, tmp_path: Path):
+    blocker = tmp_path / "serving"
+    blocker.write_text("a file where the serving folder should be")
+    result = run_pipeline(*_args(runs, serving_dir=blocker))
+    assert result.returncode == 1
+    (error,) = _error_lines(result)
+    assert error.startswith(f"error: Pusher failed: {blocker}/{runs.config.model_name}: cannot create the serving")
+    assert blocker.read_text() == "a file where the serving folder should be"
+    assert versions(runs.config.model_serving_dir) == runs.versions_after_first
+
+
+def test_killed_in_training_then_rerun_and_a_concurrent_run_refused(real_data_dir: Path, tmp_path: Path):
+    args = [f"--output-dir={tmp_path / 'out'}", f"--serving-dir={tmp_path / 'serving'}", f"--raw-dir={real_data_dir}"]
+    cfg = config_lib.parse_args(["--profile=smoke", *args])
+    first = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for line in first.stdout:
+            if "Transform" in line and " done " in line:
+                break
+        else:
+            pytest.fail("the first run ended before training")
+        # A second run on the same output folder, now: refused at once, naming the first.
+        second = run_pipeline(*args, timeout=120)
+        assert second.returncode == 1
+        (error,) = _error_lines(second)
+        assert error.startswith(f"error: {cfg.output_dir} is in use by a running pipeline (pid {first.pid}, ")
+        time.sleep(3)  # into the Trainer
+        os.killpg(first.pid, signal.SIGKILL)
+    finally:
+        first.kill()
+        first.wait()
+    assert versions(cfg.model_serving_dir) == [], "nothing pushed, nothing half-written"
+
+    rerun = run_pipeline(*args)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr[-3000:]
+    store = run_summary.open_store(cfg.metadata_path)
+    last = run_summary.pipeline_runs(store, cfg.model_name)[-1]
+    states = {n.node_id: n.state for n in run_summary.node_runs(store, last)}
+    assert {node for node, state in states.items() if state == "cached"} == UPSTREAM_OF_MODEL - {"Trainer"}
+    assert states["Trainer"] == "done"
+    pushed = versions(cfg.model_serving_dir)
+    assert len(pushed) == 1 and pushed[0].isdigit()

@@ -1,0 +1,58 @@
+"""ServingCanary: blesses a servable model, blocks one that a server could not use."""
+
+from pathlib import Path
+
+import tensorflow as tf
+from tfx.types import artifact_utils, standard_artifacts
+
+from components import examples, serving
+from components.serving_canary import executor, spec
+from tests.integration.conftest import write_examples
+
+
+def _canary(exported_model, n=16) -> list[bytes]:
+    return [
+        examples.to_example(img, int(label))
+        for img, label in zip(exported_model.images[:n], exported_model.labels[:n], strict=True)
+    ]
+
+
+def test_a_servable_model_passes(exported_model):
+    assert executor.check_signatures(str(exported_model.path), _canary(exported_model)) == []
+
+
+def test_a_missing_signature_fails(exported_model, tmp_path: Path):
+    loaded = tf.saved_model.load(str(exported_model.path))
+    partial = tmp_path / "partial"
+    tf.saved_model.save(
+        loaded, str(partial), signatures={serving.SERVING_SIGNATURE: loaded.signatures[serving.SERVING_SIGNATURE]}
+    )
+    assert executor.check_signatures(str(partial), _canary(exported_model)) == ["signature predict_images is missing"]
+
+
+def test_a_folder_that_is_no_model_fails(tmp_path: Path, exported_model):
+    (problem,) = executor.check_signatures(str(tmp_path), _canary(exported_model))
+    assert problem.startswith("the SavedModel does not load")
+
+
+def test_executor_writes_an_infra_blessing_pusher_understands(exported_model, tmp_path: Path):
+    from tfx.components.util import model_utils
+
+    model = standard_artifacts.Model()
+    model.uri = str(tmp_path / "model")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "Format-Serving").symlink_to(exported_model.path)
+    examples_artifact = standard_artifacts.Examples()
+    examples_artifact.uri = str(tmp_path / "examples")
+    examples_artifact.split_names = artifact_utils.encode_split_names(["test"])
+    (tmp_path / "examples" / "Split-test").mkdir(parents=True)
+    write_examples(tmp_path / "examples" / "Split-test" / "data.gz", exported_model.images, exported_model.labels)
+    blessing = standard_artifacts.InfraBlessing()
+    blessing.uri = str(tmp_path / "blessing")
+    executor.Executor().Do(
+        {spec.MODEL_KEY: [model], spec.EXAMPLES_KEY: [examples_artifact]},
+        {spec.BLESSING_KEY: [blessing]},
+        {spec.SPLIT_KEY: "test", spec.CANARY_SIZE_KEY: 8},
+    )
+    assert model_utils.is_infra_validated(blessing)
+    assert (tmp_path / "blessing" / "INFRA_BLESSED").exists()

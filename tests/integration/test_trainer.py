@@ -1,0 +1,39 @@
+"""train(): the run_fn's body on a few real-format examples, through the real Transform graph."""
+
+from pathlib import Path
+
+import tensorflow as tf
+
+from components import serving, trainer
+from components.hparams import TrainingConfig
+from tests.integration.conftest import fixture_images, write_examples
+
+
+def test_trains_logs_and_exports(transform_output, tmp_path: Path):
+    images, labels = fixture_images(60, seed=1)
+    train_file = write_examples(tmp_path / "train.gz", images[:40], labels[:40])
+    eval_file = write_examples(tmp_path / "eval.gz", images[40:], labels[40:])
+    history = trainer.train(
+        train_files=[str(train_file)],
+        eval_files=[str(eval_file)],
+        tft_output=transform_output,
+        config=TrainingConfig(epochs=2, batch_size=16, learning_rate=1e-3, seed=0),
+        log_dir=str(tmp_path / "logs"),
+        serving_model_dir=str(tmp_path / "model"),
+    )
+    assert set(history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(values) == 2 for values in history.values())
+    assert list((tmp_path / "logs").rglob("events.out.tfevents.*")), "TensorBoard logs in the run directory"
+    signatures = tf.saved_model.load(str(tmp_path / "model")).signatures
+    assert {serving.SERVING_SIGNATURE, serving.IMAGES_SIGNATURE} <= set(signatures)
+
+
+def test_dataset_batches_transformed_images_and_labels(transform_output, tmp_path: Path):
+    images, labels = fixture_images(10)
+    path = write_examples(tmp_path / "d.gz", images, labels)
+    batches = list(trainer.make_dataset([str(path)], transform_output, batch_size=4, shuffle=False, seed=0))
+    assert [b[0].shape[0] for b in batches] == [4, 4, 2]
+    first_images, first_labels = batches[0]
+    assert first_images.shape[1:] == (28, 28, 1)
+    assert float(tf.reduce_max(first_images)) <= 1.0
+    assert first_labels.numpy().tolist() == labels[:4].tolist()
