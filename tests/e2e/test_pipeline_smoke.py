@@ -1,8 +1,12 @@
 """The whole pipeline, run as `make run-pipeline` runs it, on a small real subset (the smoke profile).
 
-One module-scoped fixture runs it twice on the same output folder; the tests
+A session fixture (tests/e2e/conftest.py) runs it twice on one output folder; the tests
 then check ML Metadata, the pushed model and the cache.
 """
+
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +15,7 @@ import tensorflow_transform as tft
 
 from components import features, trainer
 from pipeline import run_summary
+from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, run_pipeline, versions
 from tests.pipeline_nodes import NODE_ORDER, UPSTREAM_OF_MODEL
 
@@ -121,3 +126,33 @@ def test_an_unreachable_floor_blesses_nothing_and_says_why(runs: Runs):
     store, pipeline_runs = _store_and_runs(runs.config)
     states = {n.node_id: n.state for n in run_summary.node_runs(store, pipeline_runs[-1])}
     assert states["Trainer"] == "cached" and states["Evaluator"] == "done"
+
+
+def test_make_predict_classifies_images_with_the_pushed_model(runs: Runs, real_data_dir: Path, tmp_path: Path):
+    from components import idx
+
+    images = idx.read_images(real_data_dir / "t10k-images-idx3-ubyte.gz").array[:2]
+    pngs = []
+    for i, image in enumerate(images):
+        pngs.append(tmp_path / f"test{i}.png")
+        pngs[-1].write_bytes(tf.io.encode_png(image[..., None]).numpy())
+    (tmp_path / "notes.txt").write_text("not an image")
+    command = [sys.executable, "-m", "pipeline.predict", "--profile=smoke", f"--serving-dir={runs.config.serving_dir}"]
+    result = subprocess.run(
+        [*command, *map(str, pngs)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"model: {runs.config.model_serving_dir / runs.versions_after_first[0]}"
+    assert [line.split(": ")[0] for line in lines[1:]] == [str(p) for p in pngs]
+    class_names = [line.split(": ", 1)[1].rsplit(" (", 1)[0] for line in lines[1:]]
+    assert all(name.rsplit(" ", 1)[0] in features.CLASS_NAMES for name in class_names)
+    serve = tf.saved_model.load(str(runs.config.model_serving_dir / runs.versions_after_first[0]))
+    expected = serve.signatures["predict_images"](images=tf.constant(images))["class_ids"].numpy()
+    assert [name.rsplit(" ", 1)[0] for name in class_names] == [features.CLASS_NAMES[i] for i in expected]
+
+    bad = subprocess.run(
+        [*command, str(tmp_path / "notes.txt")], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines()[-1] == f"error: {tmp_path / 'notes.txt'}: not a PNG image"

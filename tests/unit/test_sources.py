@@ -71,3 +71,24 @@ def test_no_source_says_what_to_do(tmp_path: Path):
 def test_official_hashes_are_the_published_ones():
     assert sources.OFFICIAL_SHA256[sources.TRAIN_IMAGES].startswith("c59f468a")
     assert sources.OFFICIAL_SHA256[sources.TEST_LABELS].startswith("0402a96d")
+
+
+def test_the_preflight_check_needs_no_tensorflow(dataset_dir: Path):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from data import sources\n"
+        "import pipeline.local_runner\n"
+        f"sources.locate(data_dir=Path({str(dataset_dir)!r}), raw_dir=Path('unused'))\n"
+        "heavy = sorted(m for m in ('tensorflow', 'tfx', 'apache_beam') if m in sys.modules)\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]"
