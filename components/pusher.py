@@ -25,8 +25,9 @@ from tfx.proto import pusher_pb2
 from tfx.types import artifact, artifact_utils, standard_component_specs
 from tfx.utils import proto_utils
 
+from components import artifact_properties
+
 PUSH_INFO_PATH = Path("assets.extra") / "push_info.json"
-ALREADY_SERVED_VERSION_KEY = "already_served_version"
 _STAGING_PREFIX = ".incoming-"
 
 
@@ -131,7 +132,7 @@ class Executor(tfx_pusher_executor.Executor):
         )
         if not result.pushed:
             self._MarkNotPushed(model_push)
-            model_push.set_int_custom_property(ALREADY_SERVED_VERSION_KEY, result.version)
+            model_push.set_int_custom_property(artifact_properties.ALREADY_SERVED_VERSION, result.version)
             return
         shutil.copytree(result.path, model_push.uri, dirs_exist_ok=True)
         self._MarkPushed(model_push, pushed_destination=str(result.path), pushed_version=str(result.version))

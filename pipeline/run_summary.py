@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2
 
-from components import features
+from components import artifact_properties, features
 from components.evaluation import ACCURACY_METRIC
 from pipeline.config import PipelineConfig
+
+if TYPE_CHECKING:  # TFMA's protos import TensorFlow; the annotations alone do not need it.
+    from tensorflow_model_analysis.proto import metrics_for_slice_pb2, validation_result_pb2
 
 _RUN_CONTEXT = "pipeline_run"
 _NODE_CONTEXT = "node"
@@ -99,7 +103,7 @@ def run_artifacts(
     return {types[a.type_id]: a for a in sorted(store.get_artifacts_by_context(run.id), key=lambda a: a.id)}
 
 
-def collect(config: PipelineConfig, *, with_evaluation: bool = True) -> RunSummary:
+def collect(config: PipelineConfig) -> RunSummary:
     """Summarizes the newest run of the configured pipeline."""
     store = open_store(config.metadata_path)
     runs = pipeline_runs(store, config.model_name)
@@ -110,7 +114,7 @@ def collect(config: PipelineConfig, *, with_evaluation: bool = True) -> RunSumma
     artifacts_by_type = run_artifacts(store, run)
 
     evaluation = None
-    if with_evaluation and "ModelEvaluation" in artifacts_by_type and "ModelBlessing" in artifacts_by_type:
+    if "ModelEvaluation" in artifacts_by_type and "ModelBlessing" in artifacts_by_type:
         blessing = artifacts_by_type["ModelBlessing"]
         evaluation = load_evaluation(
             artifacts_by_type["ModelEvaluation"].uri,
@@ -122,12 +126,12 @@ def collect(config: PipelineConfig, *, with_evaluation: bool = True) -> RunSumma
         props = pushed.custom_properties
         if props.get("pushed") and props["pushed"].int_value == 1:
             pushed_path = props["pushed_destination"].string_value
-        if "already_served_version" in props:
-            already = props["already_served_version"].int_value
+        if artifact_properties.ALREADY_SERVED_VERSION in props:
+            already = props[artifact_properties.ALREADY_SERVED_VERSION].int_value
     canary = artifacts_by_type.get("InfraBlessing")
     problems = None
     if canary is not None and canary.custom_properties["blessed"].int_value != 1:
-        problems = canary.custom_properties["canary_problems"].string_value or "unknown"
+        problems = canary.custom_properties[artifact_properties.CANARY_PROBLEMS].string_value or "unknown"
     return RunSummary(run.name, nodes, evaluation, pushed_path, already, problems)
 
 
@@ -160,8 +164,8 @@ def load_evaluation(evaluation_uri: str, *, blessed: bool) -> Evaluation:
     return Evaluation(accuracy, class_accuracy, baseline, blessed, failures)
 
 
-def _slice_name(slice_key: object) -> str:
-    keys = list(getattr(slice_key, "single_slice_keys", []))
+def _slice_name(slice_key: metrics_for_slice_pb2.SliceKey) -> str:
+    keys = list(slice_key.single_slice_keys)
     if not keys:
         return "overall"
     key = keys[0]
@@ -170,7 +174,7 @@ def _slice_name(slice_key: object) -> str:
     return f"{key.column}={key.int64_value or key.bytes_value or key.float_value}"
 
 
-def _threshold_text(failure: object) -> str:
+def _threshold_text(failure: validation_result_pb2.ValidationFailure) -> str:
     value = failure.metric_value.double_value.value
     threshold = failure.metric_threshold
     if failure.message and not failure.HasField("metric_value"):
@@ -191,6 +195,9 @@ def format_summary(summary: RunSummary, *, wall_seconds: float) -> list[str]:
         acc = f"{ev.accuracy:.4f}" if ev.accuracy is not None else "n/a"
         base = f"{ev.baseline_accuracy:.4f}" if ev.baseline_accuracy is not None else "none yet"
         lines.append(f"test accuracy {acc} (baseline model: {base})")
+        if ev.class_accuracy:
+            per_class = sorted(ev.class_accuracy.items())
+            lines.append("per class: " + ", ".join(f"{features.CLASS_NAMES[c]} {a:.3f}" for c, a in per_class))
         if ev.blessed:
             lines.append("model BLESSED")
         else:

@@ -12,7 +12,7 @@ from tfx.dsl.components.base import base_executor
 from tfx.types import artifact, artifact_utils
 from tfx.utils import path_utils
 
-from components import features, serving
+from components import artifact_properties, features, serving
 from components.serving_canary import spec
 
 # Same marker files and property as TFX's InfraValidator, so Pusher's checks apply unchanged.
@@ -112,4 +112,4 @@ class Executor(base_executor.BaseExecutor):
         (Path(blessing.uri) / (_NOT_BLESSED_FILE if problems else _BLESSED_FILE)).write_text("; ".join(problems))
         blessing.set_int_custom_property(_BLESSED_PROPERTY, 0 if problems else 1)
         if problems:
-            blessing.set_string_custom_property(spec.PROBLEMS_PROPERTY, "; ".join(problems))
+            blessing.set_string_custom_property(artifact_properties.CANARY_PROBLEMS, "; ".join(problems))

@@ -8,8 +8,6 @@ EXAMPLES_KEY = "examples"
 BLESSING_KEY = "blessing"
 SPLIT_KEY = "split"
 CANARY_SIZE_KEY = "canary_size"
-# Custom property of the blessing: why the canary failed, for summaries and inspection.
-PROBLEMS_PROPERTY = "canary_problems"
 
 
 class ServingCanarySpec(ComponentSpec):
