@@ -54,6 +54,7 @@ def create_pipeline(
         seed=config.training.seed,
         train_limit=config.train_limit,
         test_limit=config.test_limit,
+        code_fingerprint=source_fingerprint(["components.ingestion.executor"]),
     )
     examples = example_gen.outputs["examples"]
     schema_gen = ImportSchemaGen(schema_file=str(SCHEMA_PATH))
@@ -66,7 +67,10 @@ def create_pipeline(
             CUSTOM_VALIDATION_PATH.read_text(), custom_validation_config_pb2.CustomValidationConfig()
         ),
     )
-    anomaly_gate = AnomalyGate(anomalies=example_validator.outputs["anomalies"])
+    anomaly_gate = AnomalyGate(
+        anomalies=example_validator.outputs["anomalies"],
+        code_fingerprint=source_fingerprint(["components.anomaly_gate.executor"]),
+    )
 
     transform = Transform(
         examples=examples,
@@ -112,7 +116,12 @@ def create_pipeline(
     )
 
     # Loads the candidate as a server would and runs canary requests through both signatures.
-    serving_canary = ServingCanary(model=trainer.outputs["model"], examples=examples, split=features.TEST_SPLIT)
+    serving_canary = ServingCanary(
+        model=trainer.outputs["model"],
+        examples=examples,
+        split=features.TEST_SPLIT,
+        code_fingerprint=source_fingerprint(["components.serving_canary.executor"]),
+    )
 
     pusher = atomic_pusher.AtomicPusher(
         model=trainer.outputs["model"],
@@ -121,6 +130,7 @@ def create_pipeline(
         push_destination=pusher_pb2.PushDestination(
             filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=str(config.model_serving_dir))
         ),
+        custom_config={CODE_FINGERPRINT_KEY: source_fingerprint(["components.pusher"])},
     ).with_id("Pusher")
 
     return tfx_pipeline.Pipeline(

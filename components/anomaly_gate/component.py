@@ -14,5 +14,5 @@ class AnomalyGate(base_component.BaseComponent):
     SPEC_CLASS = spec.AnomalyGateSpec
     EXECUTOR_SPEC = executor_spec.ExecutorClassSpec(executor.Executor)
 
-    def __init__(self, *, anomalies: channel.BaseChannel) -> None:
-        super().__init__(spec.AnomalyGateSpec(anomalies=anomalies))
+    def __init__(self, *, anomalies: channel.BaseChannel, code_fingerprint: str = "") -> None:
+        super().__init__(spec.AnomalyGateSpec(anomalies=anomalies, code_fingerprint=code_fingerprint))

@@ -30,6 +30,7 @@ class FashionMnistExampleGen(base_beam_component.BaseBeamComponent):
         seed: int,
         train_limit: int | None = None,
         test_limit: int | None = None,
+        code_fingerprint: str = "",
     ) -> None:
         super().__init__(
             spec.FashionMnistExampleGenSpec(
@@ -39,6 +40,7 @@ class FashionMnistExampleGen(base_beam_component.BaseBeamComponent):
                 train_limit=train_limit or 0,
                 test_limit=test_limit or 0,
                 seed=seed,
+                code_fingerprint=code_fingerprint,
                 examples=channel_utils.as_channel([standard_artifacts.Examples()]),
             )
         )

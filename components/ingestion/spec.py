@@ -13,6 +13,9 @@ EVAL_COUNT_KEY = "eval_count"
 TRAIN_LIMIT_KEY = "train_limit"  # 0: no limit
 TEST_LIMIT_KEY = "test_limit"  # 0: no limit
 SEED_KEY = "seed"
+# Fingerprint of the executor's code: part of the cache key, so changed
+# encoding code never reuses examples written by the old code.
+CODE_FINGERPRINT_KEY = "code_fingerprint"
 
 
 class FashionMnistExampleGenSpec(ComponentSpec):
@@ -25,6 +28,7 @@ class FashionMnistExampleGenSpec(ComponentSpec):
         TRAIN_LIMIT_KEY: ExecutionParameter(type=int),
         TEST_LIMIT_KEY: ExecutionParameter(type=int),
         SEED_KEY: ExecutionParameter(type=int),
+        CODE_FINGERPRINT_KEY: ExecutionParameter(type=str),
     }
     INPUTS = {}
     OUTPUTS = {EXAMPLES_KEY: ChannelParameter(type=standard_artifacts.Examples)}

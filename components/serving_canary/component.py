@@ -15,7 +15,13 @@ class ServingCanary(base_component.BaseComponent):
     EXECUTOR_SPEC = executor_spec.ExecutorClassSpec(executor.Executor)
 
     def __init__(
-        self, *, model: channel.BaseChannel, examples: channel.BaseChannel, split: str, canary_size: int = 64
+        self,
+        *,
+        model: channel.BaseChannel,
+        examples: channel.BaseChannel,
+        split: str,
+        canary_size: int = 64,
+        code_fingerprint: str = "",
     ) -> None:
         super().__init__(
             spec.ServingCanarySpec(
@@ -23,6 +29,7 @@ class ServingCanary(base_component.BaseComponent):
                 examples=examples,
                 split=split,
                 canary_size=canary_size,
+                code_fingerprint=code_fingerprint,
                 blessing=channel_utils.as_channel([standard_artifacts.InfraBlessing()]),
             )
         )

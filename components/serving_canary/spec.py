@@ -8,6 +8,8 @@ EXAMPLES_KEY = "examples"
 BLESSING_KEY = "blessing"
 SPLIT_KEY = "split"
 CANARY_SIZE_KEY = "canary_size"
+# Fingerprint of the executor's code: part of the cache key.
+CODE_FINGERPRINT_KEY = "code_fingerprint"
 
 
 class ServingCanarySpec(ComponentSpec):
@@ -16,6 +18,7 @@ class ServingCanarySpec(ComponentSpec):
     PARAMETERS = {
         SPLIT_KEY: ExecutionParameter(type=str),
         CANARY_SIZE_KEY: ExecutionParameter(type=int),
+        CODE_FINGERPRINT_KEY: ExecutionParameter(type=str),
     }
     INPUTS = {
         MODEL_KEY: ChannelParameter(type=standard_artifacts.Model),

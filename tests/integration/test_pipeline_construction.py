@@ -61,6 +61,26 @@ def test_trainer_and_transform_caches_follow_their_code(built, cfg):
     assert by_id["Trainer"].exec_properties["run_fn"] == definition.RUN_FN
 
 
+@pytest.mark.parametrize(
+    ("node_id", "module"),
+    [
+        ("FashionMnistExampleGen", "components.ingestion.executor"),
+        ("AnomalyGate", "components.anomaly_gate.executor"),
+        ("ServingCanary", "components.serving_canary.executor"),
+    ],
+)
+def test_custom_components_are_keyed_by_their_code(built, node_id, module):
+    node = next(c for c in built.components if c.id == node_id)
+    assert node.exec_properties["code_fingerprint"] == source_fingerprint([module])
+
+
+def test_pusher_is_keyed_by_its_code(built):
+    pusher = next(c for c in built.components if c.id == "Pusher")
+    assert json.loads(pusher.exec_properties["custom_config"])["code_fingerprint"] == source_fingerprint(
+        ["components.pusher"]
+    )
+
+
 def test_ingestion_is_keyed_by_the_data_hashes(built):
     gen = next(c for c in built.components if c.id == "FashionMnistExampleGen")
     assert json.loads(gen.exec_properties["input_sha256"]) == {"a.gz": "0" * 64}
