@@ -8,6 +8,8 @@ DATA_DIR    ?=
 OUTPUT_DIR  ?= $(CURDIR)/output
 SERVING_DIR ?= $(CURDIR)/serving_model
 EPOCHS      ?=
+# Beam pipeline options, space-separated, e.g. BEAM_ARGS="--runner=FlinkRunner --flink_master=host:8081"
+BEAM_ARGS   ?=
 # Extra pytest arguments, e.g. PYTEST_ARGS="-k idx".
 PYTEST_ARGS ?=
 
@@ -19,14 +21,17 @@ STAMP      := $(VENV)/.installed-$(shell cat requirements.lock setup.py 2>/dev/n
 RAW_DIR    := $(CURDIR)/data/raw
 
 RUN_ARGS := --profile=$(PROFILE) --output-dir=$(OUTPUT_DIR) --serving-dir=$(SERVING_DIR) --raw-dir=$(RAW_DIR) \
-            $(if $(DATA_DIR),--data-dir=$(DATA_DIR)) $(if $(EPOCHS),--epochs=$(EPOCHS))
+            $(if $(DATA_DIR),--data-dir=$(DATA_DIR)) $(if $(EPOCHS),--epochs=$(EPOCHS)) \
+            $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg))
 
-.PHONY: help setup data run-pipeline predict test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data run-pipeline predict airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
 	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
 	@echo "make predict       IMAGES=\"a.png b.png\" or an IDX .gz: classify with the newest pushed model"
+	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
+	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT=]"
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
 	@echo "make data          fetch and verify Fashion-MNIST into data/raw"
 	@echo "make lint          ruff;  make format: ruff format"
@@ -44,7 +49,7 @@ $(STAMP): requirements.lock setup.py
 	fi; \
 	"$(VENV_PY)" -m pip install -q "uv==$(UV_VERSION)"; \
 	echo "installing the locked dependencies (about a minute the first time)"; \
-	"$(VENV)/bin/uv" pip install -q --python "$(VENV_PY)" -r requirements.lock; \
+	"$(VENV)/bin/uv" pip sync -q --python "$(VENV_PY)" requirements.lock; \
 	"$(VENV)/bin/uv" pip install -q --python "$(VENV_PY)" --no-deps -e .; \
 	rm -f "$(VENV)"/.installed-*; touch "$@"
 
@@ -59,6 +64,24 @@ run-pipeline: $(STAMP)
 predict: $(STAMP)
 	@if [ -z "$(IMAGES)" ]; then echo 'usage: make predict IMAGES="a.png b.png" (PNG files or an IDX .gz file)' >&2; exit 2; fi
 	@"$(VENV_PY)" -m pipeline.predict --profile=$(PROFILE) --serving-dir=$(SERVING_DIR) $(IMAGES)
+
+# Airflow: what to set so that Airflow (installed in .venv) schedules this pipeline.
+airflow-dag: $(STAMP)
+	@echo "# Point Airflow at the DAG and give it the settings it needs, e.g. in the scheduler's environment:"
+	@echo "export AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/pipeline/dags"
+	@grep -v '^#' pipeline/dags/airflow.env | sed 's/^/export /'
+	@echo "export FASHION_MNIST_PIPELINE_ARGS='--profile=$(PROFILE) --output-dir=$(OUTPUT_DIR) --serving-dir=$(SERVING_DIR) --raw-dir=$(RAW_DIR)'"
+	@echo "export FASHION_MNIST_SCHEDULE='@daily'"
+	@echo "# then: $(VENV)/bin/airflow standalone   (or: $(VENV)/bin/airflow dags test fashion_mnist)"
+
+# Kubeflow Pipelines v2 / Vertex AI: the pipeline spec, for the image built from ./Dockerfile.
+KFP_IMAGE         ?= fashion-mnist-tfx:latest
+KFP_PIPELINE_ROOT ?= gs://YOUR_BUCKET/fashion-mnist
+KFP_INPUT_BASE    ?=
+KFP_OUTPUT        ?= $(OUTPUT_DIR)/kubeflow/fashion_mnist_pipeline.json
+compile-kubeflow: $(STAMP) data
+	@"$(VENV_PY)" -m pipeline.kubeflow_runner --image=$(KFP_IMAGE) --pipeline-root=$(KFP_PIPELINE_ROOT) \
+	  --output-file=$(KFP_OUTPUT) $(if $(KFP_INPUT_BASE),--input-base=$(KFP_INPUT_BASE)) $(RUN_ARGS)
 
 test: $(STAMP) data
 	@"$(VENV_PY)" -m pytest $(PYTEST_ARGS)

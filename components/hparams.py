@@ -10,6 +10,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+DISTRIBUTIONS = ("default", "mirrored", "multi_worker_mirrored")
+
 
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
@@ -20,12 +22,15 @@ class TrainingConfig:
       batch_size: examples per training step.
       learning_rate: peak learning rate of the cosine schedule.
       seed: seeds Python, NumPy and TensorFlow, and the shuffling.
+      distribution: the tf.distribute strategy: "default" (one device), "mirrored" (all local
+        devices) or "multi_worker_mirrored" (workers described by TF_CONFIG).
     """
 
     epochs: int
     batch_size: int
     learning_rate: float
     seed: int
+    distribution: str = "default"
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -34,6 +39,8 @@ class TrainingConfig:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        if self.distribution not in DISTRIBUTIONS:
+            raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}, got {self.distribution!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -43,12 +43,23 @@ class IdxContent:
     sha256: str
 
 
-def decompress(path: Path) -> bytes:
-    """Returns the decompressed content of a gzip file, or raises IdxError."""
-    path = Path(path)
-    if not path.is_file():
+def _read_file(path: Path | str) -> bytes:
+    if "://" in str(path):
+        # gs://, s3://, hdfs://: the file systems TensorFlow knows (where the pipeline runs in a cluster).
+        from tensorflow.io import gfile
+
+        if not gfile.exists(str(path)):
+            raise IdxError(path, "file not found")
+        with gfile.GFile(str(path), "rb") as f:
+            return f.read()
+    if not Path(path).is_file():
         raise IdxError(path, "file not found")
-    raw = path.read_bytes()
+    return Path(path).read_bytes()
+
+
+def decompress(path: Path | str) -> bytes:
+    """Returns the decompressed content of a gzip file, or raises IdxError."""
+    raw = _read_file(path)
     if not raw:
         raise IdxError(path, "empty file")
     if raw[:2] != _GZIP_MAGIC:
@@ -91,7 +102,7 @@ def parse_idx(content: bytes, *, name: Path | str, expected_magic: int) -> np.nd
     return np.frombuffer(content, dtype=np.uint8, offset=header_size).reshape(dims)
 
 
-def read_images(path: Path) -> IdxContent:
+def read_images(path: Path | str) -> IdxContent:
     """Reads an images file: uint8 [N, 28, 28]."""
     content = decompress(path)
     images = parse_idx(content, name=path, expected_magic=IMAGES_MAGIC)
@@ -101,7 +112,7 @@ def read_images(path: Path) -> IdxContent:
     return IdxContent(images, hashlib.sha256(content).hexdigest())
 
 
-def read_labels(path: Path) -> IdxContent:
+def read_labels(path: Path | str) -> IdxContent:
     """Reads a labels file: uint8 [N] with every value in 0..9."""
     content = decompress(path)
     labels = parse_idx(content, name=path, expected_magic=LABELS_MAGIC)

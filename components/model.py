@@ -44,6 +44,16 @@ def build_model(learning_rate: float | tf.keras.optimizers.schedules.LearningRat
     return model
 
 
+def distribution_strategy(name: str) -> tf.distribute.Strategy:
+    """The strategy a TrainingConfig.distribution names."""
+    strategies = {
+        "default": tf.distribute.get_strategy,
+        "mirrored": tf.distribute.MirroredStrategy,
+        "multi_worker_mirrored": tf.distribute.MultiWorkerMirroredStrategy,
+    }
+    return strategies[name]()
+
+
 def cosine_schedule(learning_rate: float, total_steps: int) -> tf.keras.optimizers.schedules.LearningRateSchedule:
     """Cosine decay from ``learning_rate`` to zero over the whole run."""
     return tf.keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(total_steps, 1))

@@ -85,7 +85,8 @@ def train(
     train_data = make_dataset(train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed)
     eval_data = make_dataset(eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
     steps_per_epoch = count_batches(train_data)
-    cnn = model.build_model(model.cosine_schedule(config.learning_rate, config.epochs * steps_per_epoch))
+    with model.distribution_strategy(config.distribution).scope():
+        cnn = model.build_model(model.cosine_schedule(config.learning_rate, config.epochs * steps_per_epoch))
     history = cnn.fit(
         train_data,
         validation_data=eval_data,

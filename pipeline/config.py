@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from components.hparams import TrainingConfig
+from components.hparams import DISTRIBUTIONS, TrainingConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
@@ -24,7 +24,6 @@ DEFAULT_RAW_DIR = REPO_ROOT / "data" / "raw"
 T = TypeVar("T")
 
 SCHEMA_PATH = REPO_ROOT / "data" / "schema" / "schema.pbtxt"
-CUSTOM_VALIDATION_PATH = REPO_ROOT / "data" / "schema" / "custom_validation.pbtxt"
 
 # DirectRunner settings; see the README for how they were chosen.
 DEFAULT_BEAM_ARGS: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
@@ -144,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--distribution", choices=DISTRIBUTIONS, help="training strategy (default: one device)")
     parser.add_argument("--accuracy-floor", type=float)
     parser.add_argument("--class-accuracy-floor", type=float)
     parser.add_argument("--max-accuracy-drop", type=float, default=0.0)
@@ -171,6 +171,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         batch_size=_or(args.batch_size, profile.training.batch_size),
         learning_rate=_or(args.learning_rate, profile.training.learning_rate),
         seed=_or(args.seed, profile.training.seed),
+        distribution=_or(args.distribution, profile.training.distribution),
     )
     return PipelineConfig(
         profile=profile.name,

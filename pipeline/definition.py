@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from google.protobuf import text_format
 from ml_metadata.proto import metadata_store_pb2
-from tensorflow_data_validation.anomalies.proto import custom_validation_config_pb2
 from tfx.components import Evaluator, ExampleValidator, StatisticsGen, Trainer, Transform
 from tfx.components.schema_gen.import_schema_gen.component import ImportSchemaGen
 from tfx.dsl.components.common.resolver import Resolver
@@ -21,7 +19,7 @@ from components.anomaly_gate.component import AnomalyGate
 from components.ingestion.component import FashionMnistExampleGen
 from components.serving_canary.component import ServingCanary
 from components.trainer import TRAINING_CONFIG_KEY
-from pipeline.config import CUSTOM_VALIDATION_PATH, SCHEMA_PATH, PipelineConfig
+from pipeline.config import SCHEMA_PATH, PipelineConfig
 from pipeline.fingerprint import source_fingerprint
 
 PREPROCESSING_FN = "components.transform.preprocessing_fn"
@@ -37,6 +35,9 @@ def create_pipeline(
     input_sha256: Mapping[str, str],
     metadata_connection_config: metadata_store_pb2.ConnectionConfig | None = None,
     beam_pipeline_args: Sequence[str] | None = None,
+    pipeline_root: str | None = None,
+    schema_file: str | None = None,
+    pipeline_name: str | None = None,
 ) -> tfx_pipeline.Pipeline:
     """Builds the Fashion-MNIST pipeline.
 
@@ -46,6 +47,10 @@ def create_pipeline(
       input_sha256: SHA-256 of each file's decompressed content, from the pre-flight check.
       metadata_connection_config: the ML Metadata store, where the runner needs one.
       beam_pipeline_args: Beam options for every Beam-powered component; defaults to the config's.
+      pipeline_root: where artifacts go (a gs:// URI on Vertex AI); defaults to the config's.
+      schema_file: the curated schema as the executors will see it (inside the image on Kubeflow);
+        defaults to this checkout's.
+      pipeline_name: defaults to the config's model name (Kubeflow allows no underscores).
     """
     example_gen = FashionMnistExampleGen(
         input_base=input_base,
@@ -57,18 +62,13 @@ def create_pipeline(
         code_fingerprint=source_fingerprint(["components.ingestion.executor"]),
     )
     examples = example_gen.outputs["examples"]
-    schema_gen = ImportSchemaGen(schema_file=str(SCHEMA_PATH))
+    schema_gen = ImportSchemaGen(schema_file=schema_file or str(SCHEMA_PATH))
     schema = schema_gen.outputs["schema"]
     statistics_gen = StatisticsGen(examples=examples, schema=schema)
-    example_validator = ExampleValidator(
-        statistics=statistics_gen.outputs["statistics"],
-        schema=schema,
-        custom_validation_config=text_format.Parse(
-            CUSTOM_VALIDATION_PATH.read_text(), custom_validation_config_pb2.CustomValidationConfig()
-        ),
-    )
+    example_validator = ExampleValidator(statistics=statistics_gen.outputs["statistics"], schema=schema)
     anomaly_gate = AnomalyGate(
         anomalies=example_validator.outputs["anomalies"],
+        statistics=statistics_gen.outputs["statistics"],
         code_fingerprint=source_fingerprint(["components.anomaly_gate.executor"]),
     )
 
@@ -134,8 +134,8 @@ def create_pipeline(
     ).with_id("Pusher")
 
     return tfx_pipeline.Pipeline(
-        pipeline_name=config.model_name,
-        pipeline_root=str(config.pipeline_root),
+        pipeline_name=pipeline_name or config.model_name,
+        pipeline_root=pipeline_root or str(config.pipeline_root),
         components=[
             example_gen,
             schema_gen,

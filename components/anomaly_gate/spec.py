@@ -4,15 +4,20 @@ from tfx.types import standard_artifacts
 from tfx.types.component_spec import ChannelParameter, ComponentSpec, ExecutionParameter
 
 ANOMALIES_KEY = "anomalies"
+STATISTICS_KEY = "statistics"
 # Fingerprint of the executor's code: part of the cache key.
 CODE_FINGERPRINT_KEY = "code_fingerprint"
-# ExampleValidator writes one Anomalies proto per split under this name.
+# ExampleValidator writes one Anomalies proto per split under this name, StatisticsGen one statistics proto.
 ANOMALIES_FILE_NAME = "SchemaDiff.pb"
+STATISTICS_FILE_NAME = "FeatureStats.pb"
 
 
 class AnomalyGateSpec(ComponentSpec):
-    """Consumes ExampleValidator's anomalies; fails the execution if there are any."""
+    """Consumes ExampleValidator's anomalies and the statistics; fails on any anomaly or broken contract."""
 
     PARAMETERS = {CODE_FINGERPRINT_KEY: ExecutionParameter(type=str)}
-    INPUTS = {ANOMALIES_KEY: ChannelParameter(type=standard_artifacts.ExampleAnomalies)}
+    INPUTS = {
+        ANOMALIES_KEY: ChannelParameter(type=standard_artifacts.ExampleAnomalies),
+        STATISTICS_KEY: ChannelParameter(type=standard_artifacts.ExampleStatistics),
+    }
     OUTPUTS = {}

@@ -6,7 +6,6 @@ import functools
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
@@ -29,10 +28,10 @@ OUTPUT_FILE_PREFIX = "data_tfrecord"
 @functools.lru_cache(maxsize=4)
 def _load_pair(images_path: str, labels_path: str) -> tuple[np.ndarray, np.ndarray]:
     """Decodes an images/labels pair once per worker process."""
-    return idx.read_images(Path(images_path)).array, idx.read_labels(Path(labels_path)).array
+    return idx.read_images(images_path).array, idx.read_labels(labels_path).array
 
 
-def read_checked(input_base: Path, expected_sha256: Mapping[str, str]) -> dict[str, idx.IdxContent]:
+def read_checked(input_base: str, expected_sha256: Mapping[str, str]) -> dict[str, idx.IdxContent]:
     """Reads the four IDX files and checks them against the hashes the pre-flight saw.
 
     Raises:
@@ -41,30 +40,27 @@ def read_checked(input_base: Path, expected_sha256: Mapping[str, str]) -> dict[s
     contents = {}
     for name in sources.FILE_NAMES:
         reader = idx.read_images if "images" in name else idx.read_labels
-        content = reader(input_base / name)
+        content = reader(os.path.join(input_base, name))
         if content.sha256 != expected_sha256.get(name):
-            raise idx.IdxError(input_base / name, "changed since the pre-flight check (SHA-256 differs)")
+            raise idx.IdxError(os.path.join(input_base, name), "changed since the pre-flight check (SHA-256 differs)")
         contents[name] = content
-    idx.check_pair(
-        contents[sources.TRAIN_IMAGES], contents[sources.TRAIN_LABELS], labels_path=input_base / sources.TRAIN_LABELS
-    )
-    idx.check_pair(
-        contents[sources.TEST_IMAGES], contents[sources.TEST_LABELS], labels_path=input_base / sources.TEST_LABELS
-    )
+    for images, labels in ((sources.TRAIN_IMAGES, sources.TRAIN_LABELS), (sources.TEST_IMAGES, sources.TEST_LABELS)):
+        idx.check_pair(contents[images], contents[labels], labels_path=os.path.join(input_base, labels))
     return contents
 
 
-def shard_rows(
-    split: str, images_path: Path, labels_path: Path, rows: np.ndarray
-) -> list[tuple[str, str, str, np.ndarray]]:
+Shard = tuple[str, str, str, np.ndarray]  # split, images file, labels file, row indices
+
+
+def shard_rows(split: str, images_path: str, labels_path: str, rows: np.ndarray) -> list[Shard]:
     """Cuts one split's rows into Beam elements (split, images file, labels file, rows)."""
     return [
-        (split, str(images_path), str(labels_path), rows[start : start + ROWS_PER_SHARD])
+        (split, images_path, labels_path, rows[start : start + ROWS_PER_SHARD])
         for start in range(0, len(rows), ROWS_PER_SHARD)
     ]
 
 
-def encode_shard(shard: tuple[str, str, str, np.ndarray]) -> Iterator[tuple[str, bytes]]:
+def encode_shard(shard: Shard) -> Iterator[tuple[str, bytes]]:
     """Yields (split, serialized tf.Example) for each row of a shard."""
     split, images_path, labels_path, rows = shard
     images, labels = _load_pair(images_path, labels_path)
@@ -75,7 +71,7 @@ def encode_shard(shard: tuple[str, str, str, np.ndarray]) -> Iterator[tuple[str,
 class IdxToExamples(beam.PTransform):
     """Shards -> TFRecord files under ``<output_uri>/Split-<name>/``."""
 
-    def __init__(self, shards: Sequence[tuple[str, str, str, np.ndarray]], split_uris: Mapping[str, str]) -> None:
+    def __init__(self, shards: Sequence[Shard], split_uris: Mapping[str, str]) -> None:
         super().__init__()
         self._shards = list(shards)
         self._split_uris = dict(split_uris)
@@ -108,7 +104,7 @@ class Executor(base_beam_executor.BaseBeamExecutor):
         output_dict: dict[str, list[artifact.Artifact]],
         exec_properties: dict[str, Any],
     ) -> None:
-        input_base = Path(exec_properties[spec.INPUT_BASE_KEY])
+        input_base = exec_properties[spec.INPUT_BASE_KEY]
         contents = read_checked(input_base, json.loads(exec_properties[spec.INPUT_SHA256_KEY]))
         plan = examples.plan_splits(
             contents[sources.TRAIN_LABELS].array,
@@ -118,8 +114,8 @@ class Executor(base_beam_executor.BaseBeamExecutor):
             train_limit=exec_properties[spec.TRAIN_LIMIT_KEY] or None,
             test_limit=exec_properties[spec.TEST_LIMIT_KEY] or None,
         )
-        train_files = (input_base / sources.TRAIN_IMAGES, input_base / sources.TRAIN_LABELS)
-        test_files = (input_base / sources.TEST_IMAGES, input_base / sources.TEST_LABELS)
+        train_files = (os.path.join(input_base, sources.TRAIN_IMAGES), os.path.join(input_base, sources.TRAIN_LABELS))
+        test_files = (os.path.join(input_base, sources.TEST_IMAGES), os.path.join(input_base, sources.TEST_LABELS))
         shards = (
             shard_rows(features.TRAIN_SPLIT, *train_files, plan.train)
             + shard_rows(features.EVAL_SPLIT, *train_files, plan.eval)

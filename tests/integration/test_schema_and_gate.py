@@ -6,13 +6,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_data_validation as tfdv
-from google.protobuf import text_format
-from tensorflow_data_validation.anomalies.proto import custom_validation_config_pb2
-from tensorflow_metadata.proto.v0 import anomalies_pb2
 
 from components import examples, features
 from components.anomaly_gate import executor as gate
-from pipeline.config import CUSTOM_VALIDATION_PATH, SCHEMA_PATH
+from pipeline.config import SCHEMA_PATH
 
 
 def _schema():
@@ -43,15 +40,14 @@ def _example(**feature_values) -> bytes:
     return example.SerializeToString()
 
 
-def _anomalies(records: list[bytes], tmp_path: Path):
-    custom = text_format.Parse(
-        CUSTOM_VALIDATION_PATH.read_text(), custom_validation_config_pb2.CustomValidationConfig()
-    )
-    return tfdv.validate_statistics(_stats_for(records, tmp_path), _schema(), custom_validation_config=custom)
+def _gate(records: list[bytes], tmp_path: Path) -> None:
+    """What StatisticsGen, ExampleValidator and AnomalyGate do with one split of records."""
+    statistics = _stats_for(records, tmp_path)
+    gate.check({"eval": tfdv.validate_statistics(statistics, _schema())}, {"eval": statistics})
 
 
 def test_the_real_data_shape_passes_the_gate(tmp_path: Path):
-    gate.check({"train": _anomalies(_good(), tmp_path)})
+    _gate(_good(), tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -65,13 +61,13 @@ def test_the_real_data_shape_passes_the_gate(tmp_path: Path):
     ],
 )
 def test_schema_breaking_records_stop_the_run(tmp_path: Path, bad_record: bytes, feature: str):
-    anomalies = _anomalies([*_good(), bad_record], tmp_path)
     with pytest.raises(gate.DataAnomaliesError, match=f"split 'eval': feature '{feature}'"):
-        gate.check({"train": anomalies_pb2.Anomalies(), "eval": anomalies})
+        _gate([*_good(), bad_record], tmp_path)
 
 
 def test_a_wrong_length_image_is_named_in_words(tmp_path: Path):
-    anomalies = _anomalies([*_good(), _example(image=bytes(700), label=3)], tmp_path)
-    assert gate.describe({"train": anomalies}) == [
-        "split 'train': feature 'image': every image value must be exactly 784 bytes (28x28 uint8 pixels)"
+    statistics = _stats_for([*_good(), _example(image=bytes(700), label=3)], tmp_path)
+    assert gate.contract_problems({"train": statistics}) == [
+        "split 'train': feature 'image': values of 700 to 784 bytes, every image must be exactly 784 bytes "
+        "(28x28 uint8 pixels)"
     ]

@@ -37,3 +37,18 @@ def test_dataset_batches_transformed_images_and_labels(transform_output, tmp_pat
     assert first_images.shape[1:] == (28, 28, 1)
     assert float(tf.reduce_max(first_images)) <= 1.0
     assert first_labels.numpy().tolist() == labels[:4].tolist()
+
+
+def test_one_training_step_under_mirrored_strategy(transform_output, tmp_path: Path):
+    images, labels = fixture_images(20, seed=2)
+    data = write_examples(tmp_path / "train.gz", images, labels)
+    history = trainer.train(
+        train_files=[str(data)],
+        eval_files=[str(data)],
+        tft_output=transform_output,
+        config=TrainingConfig(epochs=1, batch_size=20, learning_rate=1e-3, seed=0, distribution="mirrored"),
+        log_dir=str(tmp_path / "logs"),
+        serving_model_dir=str(tmp_path / "model"),
+    )
+    assert len(history["loss"]) == 1
+    assert (tmp_path / "model" / "saved_model.pb").is_file()

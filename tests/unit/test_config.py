@@ -61,3 +61,10 @@ def test_bad_values_are_rejected(argv):
 def test_unknown_profile_exits():
     with pytest.raises(SystemExit):
         config.parse_args(["--profile=huge"])
+
+
+def test_distribution_strategy_is_configurable():
+    assert config.parse_args([]).training.distribution == "default"
+    assert config.parse_args(["--distribution=mirrored"]).training.distribution == "mirrored"
+    with pytest.raises(SystemExit):
+        config.parse_args(["--distribution=tpu"])

@@ -1,0 +1,53 @@
+"""Airflow DAG of the Fashion-MNIST pipeline: the same create_pipeline as `make run-pipeline`.
+
+Point Airflow's ``dags_folder`` at this folder (``make airflow-dag`` prints the
+settings). Configured at the edge, by environment variables of the Airflow
+processes:
+
+  FASHION_MNIST_PIPELINE_ARGS  the local runner's flags, e.g. "--profile=smoke --output-dir=/srv/fmnist"
+  FASHION_MNIST_SCHEDULE       an Airflow schedule (default "@daily"); runs never catch up
+
+This file imports only what it uses (never ``tfx.v1``, whose extensions pull in
+google.cloud.aiplatform), but TFX and TensorFlow still take tens of seconds to
+import: Airflow's ``dagbag_import_timeout`` must be raised (see airflow.env).
+"""
+
+import datetime
+import os
+import shlex
+
+from components import legacy_keras
+
+legacy_keras.use_legacy_keras()
+
+from tfx.orchestration import metadata  # noqa: E402
+from tfx.orchestration.airflow.airflow_dag_runner import AirflowDagRunner, AirflowPipelineConfig  # noqa: E402
+
+from data import sources  # noqa: E402
+from pipeline.config import parse_args  # noqa: E402
+from pipeline.definition import create_pipeline  # noqa: E402
+
+PIPELINE_ARGS_ENV = "FASHION_MNIST_PIPELINE_ARGS"
+SCHEDULE_ENV = "FASHION_MNIST_SCHEDULE"
+DEFAULT_SCHEDULE = "@daily"
+
+
+def build_dag():  # noqa: ANN201 - returns an airflow.models.DAG; typing it would import Airflow here too
+    """Parses the configuration, checks the data and returns the DAG."""
+    config = parse_args(shlex.split(os.environ.get(PIPELINE_ARGS_ENV, "")))
+    dataset = sources.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, allow_apt=False, allow_download=False)
+    tfx_pipeline = create_pipeline(
+        config,
+        input_base=str(dataset.directory),
+        input_sha256=dataset.sha256,
+        metadata_connection_config=metadata.sqlite_metadata_connection_config(str(config.metadata_path)),
+    )
+    airflow_config = {
+        "schedule": os.environ.get(SCHEDULE_ENV, DEFAULT_SCHEDULE),
+        "start_date": datetime.datetime(2026, 1, 1),
+        "catchup": False,
+    }
+    return AirflowDagRunner(AirflowPipelineConfig(airflow_dag_config=airflow_config)).run(tfx_pipeline)
+
+
+DAG = build_dag()

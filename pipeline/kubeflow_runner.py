@@ -1,0 +1,80 @@
+"""Compiles the pipeline for Kubeflow Pipelines v2 and Vertex AI Pipelines: ``make compile-kubeflow``.
+
+Writes the pipeline spec JSON with TFX's KubeflowV2DagRunner, from the same
+``create_pipeline`` as every other runner. The data is verified here, from a
+local copy, and its hashes go into the spec; ``--input-base`` says where the same
+four files are for the cluster (for example a gs:// folder), and the ingestion
+step checks them against those hashes when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from components import idx, legacy_keras
+from data import sources
+from pipeline.config import parse_args
+
+# Where the Dockerfile puts the project inside the image.
+IMAGE_PROJECT_DIR = "/pipeline"
+DEFAULT_IMAGE = "fashion-mnist-tfx:latest"
+
+
+def kubeflow_name(name: str) -> str:
+    """Kubeflow pipeline names match [a-z0-9][a-z0-9-]*."""
+    return name.replace("_", "-")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
+    parser.add_argument("--image", default=DEFAULT_IMAGE, help="the image built from this repository's Dockerfile")
+    parser.add_argument("--pipeline-root", required=True, help="artifact root, e.g. gs://bucket/fashion-mnist")
+    parser.add_argument("--input-base", help="where the cluster reads the four IDX files (default: the local copy)")
+    parser.add_argument("--output-file", type=Path, required=True)
+    return parser
+
+
+def compile_spec(argv: Sequence[str]) -> Path:
+    """Compiles the spec; the arguments not listed above are the local runner's (profile, epochs, ...)."""
+    args, pipeline_args = build_parser().parse_known_args(argv)
+    config = parse_args(pipeline_args)
+    dataset = sources.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, allow_apt=False, allow_download=False)
+
+    from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner
+
+    from pipeline.definition import create_pipeline
+
+    tfx_pipeline = create_pipeline(
+        config,
+        input_base=args.input_base or str(dataset.directory),
+        input_sha256=dataset.sha256,
+        pipeline_root=args.pipeline_root,
+        schema_file=f"{IMAGE_PROJECT_DIR}/data/schema/schema.pbtxt",
+        pipeline_name=kubeflow_name(config.model_name),
+    )
+    args.output_file.parent.mkdir(parents=True, exist_ok=True)
+    runner = kubeflow_v2_dag_runner.KubeflowV2DagRunner(
+        config=kubeflow_v2_dag_runner.KubeflowV2DagRunnerConfig(default_image=args.image),
+        output_dir=str(args.output_file.parent),
+        output_filename=args.output_file.name,
+    )
+    runner.run(tfx_pipeline, write_out=True)
+    return args.output_file
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    legacy_keras.use_legacy_keras()
+    try:
+        path = compile_spec(sys.argv[1:] if argv is None else argv)
+    except (idx.IdxError, sources.DataSourceError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

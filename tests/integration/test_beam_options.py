@@ -1,0 +1,47 @@
+"""Every Beam option set the README documents is accepted by Beam's parser and reaches every Beam component."""
+
+import re
+import shlex
+
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from tfx.dsl.compiler import compiler
+from tfx.proto.orchestration import executable_spec_pb2, pipeline_pb2
+
+from pipeline import config as config_lib
+from pipeline import definition
+from tests.conftest import REPO_ROOT
+
+BEAM_COMPONENTS = {"FashionMnistExampleGen", "StatisticsGen", "Transform", "Evaluator"}
+
+
+def documented_option_sets() -> list[list[str]]:
+    readme = (REPO_ROOT / "README.md").read_text()
+    scaling = readme[readme.index("## Scaling out") :]
+    return [shlex.split(found) for found in re.findall(r'BEAM_ARGS="([^"]+)"', scaling)]
+
+
+def test_the_readme_documents_flink_spark_and_dataflow():
+    runners = {PipelineOptions(args).view_as(StandardOptions).runner for args in documented_option_sets()}
+    assert runners == {"FlinkRunner", "SparkRunner", "DataflowRunner"}
+
+
+@pytest.mark.parametrize("beam_args", documented_option_sets(), ids=lambda a: a[0])
+def test_options_parse_and_reach_every_beam_component(beam_args: list[str]):
+    known = set(PipelineOptions([]).get_all_options())
+    for arg in beam_args:
+        name = arg.removeprefix("--").split("=", 1)[0]
+        assert name in known, f"Beam does not know the option {arg}"
+    config = config_lib.parse_args([f"--beam-arg={arg}" for arg in beam_args])
+    assert config.beam_args == tuple(beam_args)
+    ir = compiler.Compiler().compile(definition.create_pipeline(config, input_base="/data", input_sha256={}))
+    deployment = pipeline_pb2.IntermediateDeploymentConfig()
+    ir.deployment_config.Unpack(deployment)
+    beam_nodes = set()
+    for node_id, any_spec in deployment.executor_specs.items():
+        if any_spec.Is(executable_spec_pb2.BeamExecutableSpec.DESCRIPTOR):
+            spec = executable_spec_pb2.BeamExecutableSpec()
+            any_spec.Unpack(spec)
+            assert list(spec.beam_pipeline_args) == beam_args, node_id
+            beam_nodes.add(node_id)
+    assert beam_nodes == BEAM_COMPONENTS
