@@ -54,7 +54,7 @@ def build_eval_config(
     return tfma.EvalConfig(
         model_specs=[
             tfma.ModelSpec(
-                signature_name="serving_default",
+                signature_name=features.SERVING_SIGNATURE,
                 label_key=features.LABEL_KEY,
                 prediction_key=features.PROBABILITIES_KEY,
             )

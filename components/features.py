@@ -40,8 +40,11 @@ SPLITS: tuple[str, ...] = (TRAIN_SPLIT, EVAL_SPLIT, TEST_SPLIT)
 # Outputs of both serving signatures.
 PROBABILITIES_KEY = "probabilities"
 CLASS_IDS_KEY = "class_ids"
-# Input name of the serving_default signature (serialized tf.Example).
+# The two serving signatures and their inputs.
+SERVING_SIGNATURE = "serving_default"  # serialized tf.Example in the record contract
 SERVING_EXAMPLES_KEY = "examples"
+IMAGES_SIGNATURE = "predict_images"  # uint8 [N, 28, 28]
+IMAGES_INPUT_KEY = "images"
 
 
 def transformed_name(key: str) -> str:

@@ -15,10 +15,6 @@ import tensorflow_transform as tft
 
 from components import features
 
-SERVING_SIGNATURE = "serving_default"
-IMAGES_SIGNATURE = "predict_images"
-IMAGES_INPUT_KEY = "images"
-
 # Each possible byte as a one-byte string: indexing it with pixel values and joining
 # gives the raw bytes of an image, the record contract's ``image`` value.
 _BYTE_STRINGS = [bytes([value]) for value in range(256)]
@@ -51,7 +47,7 @@ def export_serving_model(model: tf.keras.Model, tft_output: tft.TFTransformOutpu
 
     @tf.function(
         input_signature=[
-            tf.TensorSpec([None, features.IMAGE_HEIGHT, features.IMAGE_WIDTH], tf.uint8, name=IMAGES_INPUT_KEY)
+            tf.TensorSpec([None, features.IMAGE_HEIGHT, features.IMAGE_WIDTH], tf.uint8, name=features.IMAGES_INPUT_KEY)
         ]
     )
     def serve_images(images: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -61,7 +57,7 @@ def export_serving_model(model: tf.keras.Model, tft_output: tft.TFTransformOutpu
         export_dir,
         save_format="tf",
         signatures={
-            SERVING_SIGNATURE: serve_examples.get_concrete_function(),
-            IMAGES_SIGNATURE: serve_images.get_concrete_function(),
+            features.SERVING_SIGNATURE: serve_examples.get_concrete_function(),
+            features.IMAGES_SIGNATURE: serve_images.get_concrete_function(),
         },
     )

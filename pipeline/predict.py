@@ -76,10 +76,8 @@ def classify(model_path: Path, images: np.ndarray) -> np.ndarray:
     """Class probabilities [N, 10] from the model's ``predict_images`` signature."""
     import tensorflow as tf
 
-    from components import serving
-
-    signature = tf.saved_model.load(str(model_path)).signatures[serving.IMAGES_SIGNATURE]
-    return signature(**{serving.IMAGES_INPUT_KEY: tf.constant(images, tf.uint8)})[features.PROBABILITIES_KEY].numpy()
+    signature = tf.saved_model.load(str(model_path)).signatures[features.IMAGES_SIGNATURE]
+    return signature(**{features.IMAGES_INPUT_KEY: tf.constant(images, tf.uint8)})[features.PROBABILITIES_KEY].numpy()
 
 
 def describe(name: str, probabilities: np.ndarray, top: int) -> str:
@@ -91,7 +89,7 @@ def describe(name: str, probabilities: np.ndarray, top: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     legacy_keras.use_legacy_keras()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # this command's output is its answer, not TF's notices
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # this command's output is its answer, not TF's notices
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("images", nargs="+", type=Path, help="PNG files or IDX image files (.gz)")
     parser.add_argument("--serving-dir", type=Path, default=DEFAULT_SERVING_DIR)

@@ -12,7 +12,7 @@ from tfx.dsl.components.base import base_executor
 from tfx.types import artifact, artifact_utils
 from tfx.utils import path_utils
 
-from components import artifact_properties, features, serving
+from components import artifact_properties, features
 from components.serving_canary import spec
 
 # Same marker files and property as TFX's InfraValidator, so Pusher's checks apply unchanged.
@@ -67,16 +67,16 @@ def check_signatures(model_dir: str, serialized: Sequence[bytes]) -> list[str]:
         signatures = tf.saved_model.load(model_dir).signatures
     except Exception as e:  # noqa: BLE001 - whatever stops a load stops a server
         return [f"the SavedModel does not load: {str(e).strip().splitlines()[0]}"]
-    missing = [s for s in (serving.SERVING_SIGNATURE, serving.IMAGES_SIGNATURE) if s not in signatures]
+    missing = [s for s in (features.SERVING_SIGNATURE, features.IMAGES_SIGNATURE) if s not in signatures]
     if missing:
         return [f"signature {s} is missing" for s in missing]
     examples, images = _client_inputs(serialized)
     calls = {
-        serving.SERVING_SIGNATURE: lambda: signatures[serving.SERVING_SIGNATURE](
+        features.SERVING_SIGNATURE: lambda: signatures[features.SERVING_SIGNATURE](
             **{features.SERVING_EXAMPLES_KEY: tf.constant(examples)}
         ),
-        serving.IMAGES_SIGNATURE: lambda: signatures[serving.IMAGES_SIGNATURE](
-            **{serving.IMAGES_INPUT_KEY: tf.constant(images)}
+        features.IMAGES_SIGNATURE: lambda: signatures[features.IMAGES_SIGNATURE](
+            **{features.IMAGES_INPUT_KEY: tf.constant(images)}
         ),
     }
     problems, answers = [], {}

@@ -87,3 +87,22 @@ def test_the_dockerfile_builds_from_the_lock_file_and_what_exists():
         for path in source.split():
             assert (REPO_ROOT / path).exists(), f"the Dockerfile copies {path}, which does not exist"
     assert f"WORKDIR {kubeflow_runner.IMAGE_PROJECT_DIR}" in dockerfile
+
+
+def test_every_step_starts_code_that_exists(compiled):
+    import importlib
+    import importlib.util
+
+    job, _, _ = compiled
+    deployment = json_format.ParseDict(
+        job["pipelineSpec"]["deploymentSpec"], pipeline_spec_pb2.PipelineDeploymentConfig()
+    )
+    for name, executor in deployment.executors.items():
+        if not executor.HasField("container"):
+            continue
+        command = list(executor.container.command)
+        assert command[:2] == ["python", "-m"] and importlib.util.find_spec(command[2]), (name, command)
+        args = list(executor.container.args)
+        class_path = args[args.index("--executor_class_path") + 1]
+        module, _, cls = class_path.rpartition(".")
+        assert hasattr(importlib.import_module(module), cls), (name, class_path)

@@ -5,7 +5,7 @@ from pathlib import Path
 import tensorflow as tf
 from tfx.types import artifact_utils, standard_artifacts
 
-from components import examples, serving
+from components import examples, features
 from components.serving_canary import executor, spec
 from tests.integration.conftest import write_examples
 
@@ -25,7 +25,7 @@ def test_a_missing_signature_fails(exported_model, tmp_path: Path):
     loaded = tf.saved_model.load(str(exported_model.path))
     partial = tmp_path / "partial"
     tf.saved_model.save(
-        loaded, str(partial), signatures={serving.SERVING_SIGNATURE: loaded.signatures[serving.SERVING_SIGNATURE]}
+        loaded, str(partial), signatures={features.SERVING_SIGNATURE: loaded.signatures[features.SERVING_SIGNATURE]}
     )
     assert executor.check_signatures(str(partial), _canary(exported_model)) == ["signature predict_images is missing"]
 

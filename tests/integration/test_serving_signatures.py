@@ -48,8 +48,8 @@ def test_signatures_agree_with_each_other_and_the_trained_model(exported_model):
         del example.features.feature[features.LABEL_KEY]
         without_label.append(example.SerializeToString())
 
-    default = loaded.signatures[serving.SERVING_SIGNATURE]
-    by_images = loaded.signatures[serving.IMAGES_SIGNATURE](images=tf.constant(images))
+    default = loaded.signatures[features.SERVING_SIGNATURE]
+    by_images = loaded.signatures[features.IMAGES_SIGNATURE](images=tf.constant(images))
     expected = exported_model.keras_model(images[..., None].astype(np.float32) / 255.0, training=False).numpy()
     for outputs in (default(examples=tf.constant(with_label)), default(examples=tf.constant(without_label)), by_images):
         np.testing.assert_allclose(outputs[features.PROBABILITIES_KEY].numpy(), expected, atol=1e-5)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from components import serving, trainer
+from components import features, trainer
 from components.hparams import TrainingConfig
 from tests.integration.conftest import fixture_images, write_examples
 
@@ -25,7 +25,7 @@ def test_trains_logs_and_exports(transform_output, tmp_path: Path):
     assert all(len(values) == 2 for values in history.values())
     assert list((tmp_path / "logs").rglob("events.out.tfevents.*")), "TensorBoard logs in the run directory"
     signatures = tf.saved_model.load(str(tmp_path / "model")).signatures
-    assert {serving.SERVING_SIGNATURE, serving.IMAGES_SIGNATURE} <= set(signatures)
+    assert {features.SERVING_SIGNATURE, features.IMAGES_SIGNATURE} <= set(signatures)
 
 
 def test_dataset_batches_transformed_images_and_labels(transform_output, tmp_path: Path):
