@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -89,7 +90,9 @@ def describe(name: str, probabilities: np.ndarray, top: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     legacy_keras.use_legacy_keras()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # this command's output is its answer, not TF's notices
+    # This command's output is its answer, not TensorFlow's notices nor Google's Python 3.10 end-of-support ones.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore", message="You are using a non-supported Python version", category=FutureWarning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("images", nargs="+", type=Path, help="PNG files or IDX image files (.gz)")
     parser.add_argument("--serving-dir", type=Path, default=DEFAULT_SERVING_DIR)
