@@ -174,7 +174,8 @@ def _apt_install(log: Callable[[str], None]) -> str:
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if command[1] == "install" and result.returncode == 0:
             return ""
-    return f"`apt-get install {DEBIAN_PACKAGE}` failed: {result.stderr.strip().splitlines()[-1:]}"
+    last_line = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+    return f"`apt-get install {DEBIAN_PACKAGE}` failed: {last_line}"
 
 
 def _download(name: str, dest: Path) -> None:
