@@ -70,8 +70,20 @@ class RawDataset:
     official: bool
     source: str
 
-    def path(self, name: str) -> Path:
-        return self.directory / name
+
+def read_all(directory: Path | str) -> dict[str, idx.IdxContent]:
+    """Reads the four IDX files under ``directory`` (a local folder or a gs:// URI) and checks each pair's counts.
+
+    Raises:
+      idx.IdxError: a file is missing or malformed, or an images file and its labels file disagree.
+    """
+    contents = {}
+    for name in FILE_NAMES:
+        reader = idx.read_images if "images" in name else idx.read_labels
+        contents[name] = reader(os.path.join(directory, name))
+    for images, labels in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
+        idx.check_pair(contents[images], contents[labels], labels_path=os.path.join(directory, labels))
+    return contents
 
 
 def verify_directory(directory: Path, *, require_official: bool, source: str) -> RawDataset:
@@ -82,12 +94,7 @@ def verify_directory(directory: Path, *, require_official: bool, source: str) ->
         ``require_official``) a hash is not the official one.
     """
     directory = Path(directory)
-    contents = {}
-    for name in FILE_NAMES:
-        reader = idx.read_images if "images" in name else idx.read_labels
-        contents[name] = reader(directory / name)
-    for images, labels in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
-        idx.check_pair(contents[images], contents[labels], labels_path=directory / labels)
+    contents = read_all(directory)
     sha256 = {name: c.sha256 for name, c in contents.items()}
     if require_official:
         for name, digest in sha256.items():

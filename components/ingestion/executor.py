@@ -37,15 +37,10 @@ def read_checked(input_base: str, expected_sha256: Mapping[str, str]) -> dict[st
     Raises:
       idx.IdxError: a file is malformed or changed since the pre-flight check.
     """
-    contents = {}
-    for name in sources.FILE_NAMES:
-        reader = idx.read_images if "images" in name else idx.read_labels
-        content = reader(os.path.join(input_base, name))
+    contents = sources.read_all(input_base)
+    for name, content in contents.items():
         if content.sha256 != expected_sha256.get(name):
             raise idx.IdxError(os.path.join(input_base, name), "changed since the pre-flight check (SHA-256 differs)")
-        contents[name] = content
-    for images, labels in ((sources.TRAIN_IMAGES, sources.TRAIN_LABELS), (sources.TEST_IMAGES, sources.TEST_LABELS)):
-        idx.check_pair(contents[images], contents[labels], labels_path=os.path.join(input_base, labels))
     return contents
 
 

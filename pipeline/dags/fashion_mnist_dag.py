@@ -20,6 +20,7 @@ from components import legacy_keras
 
 legacy_keras.use_legacy_keras()
 
+from airflow import models as airflow_models  # noqa: E402
 from tfx.orchestration import metadata  # noqa: E402
 from tfx.orchestration.airflow.airflow_dag_runner import AirflowDagRunner, AirflowPipelineConfig  # noqa: E402
 
@@ -32,7 +33,7 @@ SCHEDULE_ENV = "FASHION_MNIST_SCHEDULE"
 DEFAULT_SCHEDULE = "@daily"
 
 
-def build_dag():  # noqa: ANN201 - returns an airflow.models.DAG; typing it would import Airflow here too
+def build_dag() -> airflow_models.DAG:
     """Parses the configuration, checks the data and returns the DAG."""
     config = parse_args(shlex.split(os.environ.get(PIPELINE_ARGS_ENV, "")))
     dataset = sources.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, allow_apt=False, allow_download=False)
