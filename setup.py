@@ -30,6 +30,8 @@ setup(
             "fashion-mnist-pipeline=pipeline.local_runner:main",
             "fashion-mnist-data=data.sources:main",
             "fashion-mnist-predict=pipeline.predict:main",
+            "fashion-mnist-inspect=pipeline.inspection.cli:main",
+            "fashion-mnist-report=pipeline.inspection.report:main",
         ]
     },
 )

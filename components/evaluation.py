@@ -16,7 +16,7 @@ import tensorflow_model_analysis as tfma
 
 from components import features
 
-ACCURACY_METRIC = "sparse_categorical_accuracy"
+ACCURACY_METRIC = features.ACCURACY_METRIC
 # TFMA's change thresholds compare with a strict bound; this keeps "equal" passing.
 _EPSILON = 1e-10
 
@@ -68,6 +68,8 @@ def build_eval_config(
                     # TFMA 0.47 keys the latter without the example-weighting flag the computed
                     # metric carries, reports "Metric not found" on every slice and never blesses.
                     tfma.MetricConfig(class_name="SparseCategoricalAccuracy", per_slice_thresholds=thresholds),
+                    # Counts of (true class, predicted class) on the whole test split, for the report.
+                    tfma.MetricConfig(class_name="MultiClassConfusionMatrixPlot"),
                 ],
             )
         ],

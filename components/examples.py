@@ -96,3 +96,26 @@ def to_example(image: np.ndarray, label: int) -> bytes:
     feature[features.IMAGE_KEY].bytes_list.value.append(image.tobytes())
     feature[features.LABEL_KEY].int64_list.value.append(int(label))
     return example.SerializeToString()
+
+
+# Pixel-value histogram bins of a split summary: 16 bins of 16 values each.
+HISTOGRAM_BINS = 16
+
+
+def split_summary(images: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> dict[str, object]:
+    """What a split looks like: count, pixel value range, mean and histogram, examples per class.
+
+    ``images`` is [N, 28, 28] uint8 and ``labels`` [N]; ``rows`` selects the split.
+    TFDV sees each image as one bytes value, so these pixel statistics come from here.
+    """
+    pixels = images[rows]
+    histogram = np.bincount(pixels.reshape(-1) // (256 // HISTOGRAM_BINS), minlength=HISTOGRAM_BINS)
+    return {
+        "count": len(rows),
+        "pixel_min": int(pixels.min()) if len(rows) else 0,
+        "pixel_max": int(pixels.max()) if len(rows) else 0,
+        "pixel_mean": float(pixels.mean()) if len(rows) else 0.0,
+        "pixel_std": float(pixels.std()) if len(rows) else 0.0,
+        "pixel_histogram": [int(c) for c in histogram],
+        "label_counts": [int(c) for c in np.bincount(labels[rows], minlength=features.NUM_CLASSES)],
+    }

@@ -46,6 +46,9 @@ SERVING_EXAMPLES_KEY = "examples"
 IMAGES_SIGNATURE = "predict_images"  # uint8 [N, 28, 28]
 IMAGES_INPUT_KEY = "images"
 
+# The Evaluator's accuracy metric, as TFMA names it in its output.
+ACCURACY_METRIC = "sparse_categorical_accuracy"
+
 
 def transformed_name(key: str) -> str:
     """Returns the name a raw feature has after Transform."""

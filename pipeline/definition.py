@@ -10,7 +10,7 @@ from tfx.components.schema_gen.import_schema_gen.component import ImportSchemaGe
 from tfx.dsl.components.common.resolver import Resolver
 from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
 from tfx.orchestration import pipeline as tfx_pipeline
-from tfx.proto import pusher_pb2, trainer_pb2
+from tfx.proto import trainer_pb2
 from tfx.types import Channel, standard_artifacts
 
 from components import evaluation, features
@@ -19,6 +19,7 @@ from components.anomaly_gate.component import AnomalyGate
 from components.ingestion.component import FashionMnistExampleGen
 from components.serving_canary.component import ServingCanary
 from components.trainer import TRAINING_CONFIG_KEY
+from pipeline import provenance
 from pipeline.config import SCHEMA_PATH, PipelineConfig
 from pipeline.fingerprint import source_fingerprint
 
@@ -127,10 +128,16 @@ def create_pipeline(
         model=trainer.outputs["model"],
         model_blessing=evaluator.outputs["blessing"],
         infra_blessing=serving_canary.outputs["blessing"],
-        push_destination=pusher_pb2.PushDestination(
-            filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=str(config.model_serving_dir))
-        ),
-        custom_config={CODE_FINGERPRINT_KEY: source_fingerprint(["components.pusher"])},
+        model_evaluation=evaluator.outputs["evaluation"],
+        base_directory=str(config.model_serving_dir),
+        # For the model card. The commit changes with every commit, so only the
+        # (cheap) Pusher re-runs; the fingerprints above decide what retrains.
+        provenance={
+            "data": {"input_base": input_base, "sha256": dict(input_sha256)},
+            "code": provenance.code_version(),
+            "config": provenance.config_record(config),
+        },
+        code_fingerprint=source_fingerprint(["components.pusher"]),
     ).with_id("Pusher")
 
     return tfx_pipeline.Pipeline(

@@ -15,7 +15,7 @@ from tfx.dsl.components.base import base_beam_executor
 from tfx.proto import example_gen_pb2
 from tfx.types import artifact, artifact_utils
 
-from components import examples, features, idx
+from components import artifact_properties, examples, features, idx
 from components.ingestion import spec
 from data import sources
 
@@ -125,3 +125,13 @@ class Executor(base_beam_executor.BaseBeamExecutor):
             _ = pipeline | "IdxToExamples" >> IdxToExamples(shards, split_uris)
         examples_utils.set_payload_format(examples_artifact, example_gen_pb2.FORMAT_TF_EXAMPLE)
         examples_utils.set_file_format(examples_artifact, "tfrecords_gzip")
+        train_arrays = (contents[sources.TRAIN_IMAGES].array, contents[sources.TRAIN_LABELS].array)
+        test_arrays = (contents[sources.TEST_IMAGES].array, contents[sources.TEST_LABELS].array)
+        summaries = {
+            features.TRAIN_SPLIT: examples.split_summary(*train_arrays, plan.train),
+            features.EVAL_SPLIT: examples.split_summary(*train_arrays, plan.eval),
+            features.TEST_SPLIT: examples.split_summary(*test_arrays, plan.test),
+        }
+        examples_artifact.set_string_custom_property(
+            artifact_properties.SPLIT_SUMMARY, json.dumps(summaries, sort_keys=True)
+        )

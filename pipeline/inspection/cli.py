@@ -1,0 +1,200 @@
+"""``make inspect``: what each run did, produced and decided, read from ML Metadata.
+
+    fashion-mnist-inspect runs                 every run, newest first
+    fashion-mnist-inspect show [RUN]           one run in detail (default: the latest)
+    fashion-mnist-inspect lineage VERSION      a served version back to the raw files
+    fashion-mnist-inspect logdir               the latest training's TensorBoard logs
+
+Each takes ``--json``. Imports neither TensorFlow nor TFX.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from components import features
+from pipeline.config import DEFAULT_OUTPUT_DIR
+from pipeline.inspection import runs as runs_lib
+from pipeline.inspection.store import EmptyStoreError, Store
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s" if value < 120 else f"{value / 60:.1f} min"
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def format_runs(overviews: list[runs_lib.RunOverview]) -> list[str]:
+    lines = []
+    for run in overviews:
+        lines.append(
+            f"{run.run_id}  {run.pipeline}  started {run.started}  {_seconds(run.seconds)}  {run.outcome.upper()}"
+        )
+        lines.append(f"    {run.reason}")
+        for node in run.nodes:
+            error = f"  {node.error}" if node.error else ""
+            lines.append(f"    {node.node_id:<30} {node.state:<8} {node.seconds:7.1f} s{error}")
+    return lines
+
+
+def format_details(d: runs_lib.RunDetails) -> list[str]:
+    o = d.overview
+    lines = [
+        f"run {o.run_id} ({o.pipeline}), started {o.started}, {_seconds(o.seconds)}",
+        f"outcome: {o.outcome}: {o.reason}",
+        "",
+        "components:",
+    ]
+    lines += [
+        f"  {n.node_id:<30} {n.state:<8} {n.seconds:7.1f} s" + (f"  {n.error}" if n.error else "") for n in o.nodes
+    ]
+    lines += ["", "artifacts:"]
+    lines += [f"  {a['node']}.{a['key']} ({a['type']} {a['id']}): {a['uri']}" for a in d.artifacts]
+    if d.splits:
+        lines += ["", "data (pixel values 0-255):"]
+        for s in d.splits:
+            pixels = (
+                f"pixels {s.pixel_min}-{s.pixel_max}, mean {s.pixel_mean:.1f}, std {s.pixel_std:.1f}"
+                if s.pixel_mean is not None
+                else "pixel statistics not recorded"
+            )
+            size = (
+                f", image {s.image_bytes_min:.0f}-{s.image_bytes_max:.0f} bytes"
+                if s.image_bytes_min is not None
+                else ""
+            )
+            lines.append(f"  {s.name:<6} {s.count or 0:>6} examples, {pixels}{size}")
+            if s.label_counts:
+                counts = ", ".join(f"{features.CLASS_NAMES[i]} {c}" for i, c in enumerate(s.label_counts))
+                lines.append(f"         per class: {counts}")
+    if d.schema:
+        lines += ["", "schema:"] + [f"  {line}" for line in d.schema]
+    lines += ["", "anomalies:"] + ([f"  {a}" for a in d.anomalies] or ["  none"])
+    ev = d.evaluation
+    if ev is not None:
+        lines += ["", f"evaluation ({ev.example_count or '?'} test examples):"]
+        lines.append(f"  accuracy {_pct(ev.accuracy)}; baseline model {_pct(ev.baseline_accuracy)}")
+        if ev.class_accuracy:
+            lines.append("  per class (candidate / baseline):")
+            for c, acc in ev.class_accuracy.items():
+                base = ev.baseline_class_accuracy.get(c)
+                lines.append(
+                    f"    {features.CLASS_NAMES[c]:<12} {acc:.4f}" + (f" / {base:.4f}" if base is not None else "")
+                )
+        lines.append("  thresholds:")
+        lines += [f"    {t.where}: {t.rule}" for t in ev.thresholds] or ["    none"]
+    dec = d.decision
+    lines += ["", "decision:"]
+    if dec.baseline_model_uri:
+        lines.append(f"  baseline model: {dec.baseline_model_uri}")
+    verdict = {True: "BLESSED", False: "NOT BLESSED", None: "not evaluated"}[dec.blessed]
+    lines.append(f"  {verdict}: {dec.reason}")
+    if dec.canary_ok is not None:
+        lines.append(f"  serving canary: {'passed' if dec.canary_ok else 'FAILED'}")
+    if dec.pushed_path:
+        lines.append(f"  pushed: version {dec.pushed_version} at {dec.pushed_path}")
+    elif dec.pushed_version:
+        lines.append(f"  nothing pushed: already served as version {dec.pushed_version}")
+    else:
+        lines.append("  nothing pushed")
+    return lines
+
+
+def format_lineage(lineage: runs_lib.Lineage) -> list[str]:
+    lines = [f"version {lineage.version}: {lineage.path}"]
+    prov = lineage.provenance
+    code = prov.get("code") or {}
+    commit = code.get("commit") or "unknown"
+    dirty = {True: " (with uncommitted changes)", False: "", None: ""}[code.get("dirty")]
+    lines.append(f"pushed by run {prov.get('run_id')}, code {commit}{dirty}")
+    lines.append("")
+    for step in lineage.steps:
+        lines.append(f"{step.node_id} (execution {step.execution_id}, run {step.run_id}, {step.state})")
+        for a in step.outputs:
+            lines.append(f"    out {a.key}: {a.type} {a.id} {a.uri}")
+        for a in step.inputs:
+            lines.append(f"    in  {a.key}: {a.type} {a.id}")
+    lines += ["", f"raw files ({lineage.input_base}), SHA-256 of the decompressed content:"]
+    lines += [f"    {name}  {digest}" for name, digest in sorted(lineage.raw_files.items())]
+    config = prov.get("config")
+    if config:
+        lines += ["", "config:"] + [f"    {k}: {json.dumps(v)}" for k, v in config.items()]
+    return lines
+
+
+def _add_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every command takes, before or after the command name."""
+
+    def default(value: Any) -> Any:
+        # A subcommand's own default would overwrite a value given before the command.
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("--output-dir", type=Path, default=default(DEFAULT_OUTPUT_DIR), help="the output folder")
+    parser.add_argument("--pipeline", default=default(None), help="only runs of this pipeline (e.g. fashion_mnist)")
+    parser.add_argument("--json", action="store_true", default=default(False), help="print JSON for scripts")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fashion-mnist-inspect", description=__doc__.split("\n\n")[0])
+    _add_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command")
+    _add_options(commands.add_parser("runs", help="every run, newest first"), defaults=False)
+    show = commands.add_parser("show", help="one run in detail")
+    show.add_argument("run", nargs="?", default="latest", help="run id, a unique prefix of one, or 'latest'")
+    _add_options(show, defaults=False)
+    lineage = commands.add_parser("lineage", help="a served model version back to the raw data")
+    lineage.add_argument("version", help="the integer version folder under serving_model/<model>/")
+    _add_options(lineage, defaults=False)
+    _add_options(
+        commands.add_parser("logdir", help="the TensorBoard log folder of the latest training"), defaults=False
+    )
+    return parser
+
+
+def run(args: argparse.Namespace, out: TextIO) -> None:
+    store = Store.open(args.output_dir / "metadata.sqlite")
+    result: Any
+    if args.command in (None, "runs"):
+        result = runs_lib.list_runs(store, args.pipeline)
+        if not result:
+            raise EmptyStoreError(f"{args.output_dir}: no run recorded yet; run the pipeline first (make run-pipeline)")
+        lines = format_runs(result)
+    elif args.command == "show":
+        result = runs_lib.details(store, args.run, args.pipeline)
+        lines = format_details(result)
+    elif args.command == "lineage":
+        if not args.version.isdigit():
+            raise runs_lib.UnknownRunError(f"{args.version!r} is not a version: versions are integers")
+        result = runs_lib.lineage(store, int(args.version))
+        lines = format_lineage(result)
+    else:  # logdir
+        result = runs_lib.details(store, "latest", args.pipeline).model_run_dir
+        if not result:
+            raise runs_lib.UnknownRunError("the latest run trained no model: no TensorBoard logs")
+        lines = [result]
+    if args.json:
+        json.dump(runs_lib.to_json(result), out, indent=2)
+        out.write("\n")
+    else:
+        out.write("\n".join(lines) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        run(args, sys.stdout)
+    except (EmptyStoreError, runs_lib.UnknownRunError) as e:
+        print(f"error: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
