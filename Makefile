@@ -24,12 +24,16 @@ RUN_ARGS := --profile=$(PROFILE) --output-dir=$(OUTPUT_DIR) --serving-dir=$(SERV
             $(if $(DATA_DIR),--data-dir=$(DATA_DIR)) $(if $(EPOCHS),--epochs=$(EPOCHS)) \
             $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg))
 
-.PHONY: help setup data run-pipeline predict airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data run-pipeline predict inspect report lab tensorboard chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
 	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
 	@echo "make predict       IMAGES=\"a.png b.png\" or an IDX .gz: classify with the newest pushed model"
+	@echo "make inspect       runs, per component state and time  [ARGS=\"show [RUN]\" | ARGS=\"lineage VERSION\" | ARGS=--json]"
+	@echo "make report        write the HTML report of the latest run [RUN=]"
+	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
+	@echo "make tensorboard   TensorBoard on the latest training's logs [TB_HOST= TB_PORT=]"
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
 	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT=]"
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
@@ -65,6 +69,40 @@ predict: $(STAMP)
 	@if [ -z "$(IMAGES)" ]; then echo 'usage: make predict IMAGES="a.png b.png" (PNG files or an IDX .gz file)' >&2; exit 2; fi
 	@"$(VENV_PY)" -m pipeline.predict --profile=$(PROFILE) --serving-dir=$(SERVING_DIR) $(IMAGES)
 
+# What the runs did, read from ML Metadata (no TensorFlow): make inspect ARGS="show", ARGS="lineage 1795701306".
+ARGS ?=
+inspect: $(STAMP)
+	@"$(VENV_PY)" -m pipeline.inspection.cli $(or $(ARGS),runs) --output-dir=$(OUTPUT_DIR)
+
+RUN ?= latest
+report: $(STAMP)
+	@"$(VENV_PY)" -m pipeline.inspection.report $(RUN) --output-dir=$(OUTPUT_DIR)
+
+# JupyterLab with jupyter_config.json; each LAB_ variable overrides it. No browser unless there is a display;
+# root may run the server only inside a container (Docker's /.dockerenv, Podman's /run/.containerenv).
+LAB_IP         ?=
+LAB_PORT       ?=
+LAB_BROWSER    ?= $(if $(DISPLAY),true,false)
+LAB_ALLOW_ROOT ?= $(shell if [ -f /.dockerenv ] || [ -f /run/.containerenv ]; then echo true; else echo false; fi)
+lab: $(STAMP)
+	@"$(VENV)/bin/jupyter" lab --config="$(CURDIR)/jupyter_config.json" --ServerApp.root_dir="$(CURDIR)" \
+	  $(if $(LAB_IP),--ServerApp.ip=$(LAB_IP)) $(if $(LAB_PORT),--ServerApp.port=$(LAB_PORT)) \
+	  --ServerApp.open_browser=$(LAB_BROWSER) --ServerApp.allow_root=$(LAB_ALLOW_ROOT)
+
+TB_HOST ?= 127.0.0.1
+TB_PORT ?= 6006
+tensorboard: $(STAMP)
+	@logdir="$$("$(VENV_PY)" -m pipeline.inspection.cli logdir --output-dir=$(OUTPUT_DIR))" && \
+	  echo "TensorBoard on $$logdir: http://$(TB_HOST):$(TB_PORT)/" && \
+	  "$(VENV)/bin/tensorboard" --logdir "$$logdir" --host $(TB_HOST) --port $(TB_PORT)
+
+# The report's browser test drives Debian's Chromium; installed here where missing.
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the report's browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null; \
+	  else sudo apt-get install -y -q chromium >/dev/null; fi; } || \
+	  { echo "error: cannot install chromium (apt-get install chromium); the report's browser test needs it" >&2; exit 1; }
+
 # Airflow: what to set so that Airflow (installed in .venv) schedules this pipeline.
 airflow-dag: $(STAMP)
 	@echo "# Point Airflow at the DAG and give it the settings it needs, e.g. in the scheduler's environment:"
@@ -83,7 +121,7 @@ compile-kubeflow: $(STAMP) data
 	@"$(VENV_PY)" -m pipeline.kubeflow_runner --image=$(KFP_IMAGE) --pipeline-root=$(KFP_PIPELINE_ROOT) \
 	  --output-file=$(KFP_OUTPUT) $(if $(KFP_INPUT_BASE),--input-base=$(KFP_INPUT_BASE)) $(RUN_ARGS)
 
-test: $(STAMP) data
+test: $(STAMP) data chromium
 	@"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
@@ -92,7 +130,7 @@ test-unit: $(STAMP)
 test-integration: $(STAMP) data
 	@"$(VENV_PY)" -m pytest tests/integration $(PYTEST_ARGS)
 
-test-e2e: $(STAMP) data
+test-e2e: $(STAMP) data chromium
 	@"$(VENV_PY)" -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)

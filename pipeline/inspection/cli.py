@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -190,9 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         run(args, sys.stdout)
+        sys.stdout.flush()
     except (EmptyStoreError, runs_lib.UnknownRunError) as e:
         print(f"error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # piped into head: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,9 @@ PIPELINE_CONTEXT = "pipeline"
 NODE_CONTEXT = "node"
 # Where TFX keeps an execution's result (with the error message of a failure).
 _EXECUTION_RESULT = "__execution_result__"
+
+# The last line of a traceback: "package.module.SomeError: message".
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*: (.*)$")
 
 _STATE_NAMES = {
     metadata_store_pb2.Execution.NEW: "new",
@@ -122,9 +126,8 @@ def error_message(execution: metadata_store_pb2.Execution) -> str | None:
     if not lines:
         return None
     # A traceback: the last line is "SomeError: message"; show the message.
-    last = lines[-1]
-    head, sep, rest = last.partition(": ")
-    return rest if sep and head.replace(".", "").replace("_", "").isalnum() and head[:1].isupper() else last
+    match = _EXCEPTION_LINE.match(lines[-1])
+    return match.group(1) if match else lines[-1]
 
 
 class Store:
