@@ -58,6 +58,14 @@ def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
             terminal.node_failed()
             reason = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
             terminal.error(f"{failed_node or 'pipeline'} failed: {reason}")
+            if failed_node:
+                # TFX does not record an in-process executor's exception; `make inspect` shows this note.
+                from pipeline.inspection import store as inspection_store
+
+                try:
+                    inspection_store.record_failure(config.metadata_path, config.model_name, failed_node, reason)
+                except Exception as e:  # noqa: BLE001 - the note is a courtesy; the run's outcome stands
+                    print(f"could not note the failure in ML Metadata: {e}", file=sys.stderr)
             terminal.line(f"nothing was pushed; full log: {log_path}")
             return 1
         summary = run_summary.collect(config)

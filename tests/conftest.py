@@ -17,7 +17,7 @@ from tests.idx_fixtures import make_dataset_dir
 TESTS_DIR = Path(__file__).parent
 REPO_ROOT = TESTS_DIR.parent
 # Modules under tests/ that hold helpers, not tests.
-SUPPORT_FILES = {"conftest.py", "__init__.py", "idx_fixtures.py", "pipeline_nodes.py"}
+SUPPORT_FILES = {"conftest.py", "__init__.py", "idx_fixtures.py", "pipeline_nodes.py", "evaluation_fixtures.py"}
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:

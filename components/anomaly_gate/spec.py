@@ -7,9 +7,6 @@ ANOMALIES_KEY = "anomalies"
 STATISTICS_KEY = "statistics"
 # Fingerprint of the executor's code: part of the cache key.
 CODE_FINGERPRINT_KEY = "code_fingerprint"
-# ExampleValidator writes one Anomalies proto per split under this name, StatisticsGen one statistics proto.
-ANOMALIES_FILE_NAME = "SchemaDiff.pb"
-STATISTICS_FILE_NAME = "FeatureStats.pb"
 
 
 class AnomalyGateSpec(ComponentSpec):

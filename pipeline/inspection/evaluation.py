@@ -183,9 +183,13 @@ def _confusion_matrix(uri: Path) -> list[list[int]]:
             for kv in plots.plot_keys_and_values:
                 if (kv.key.model_name or _CANDIDATE) != _CANDIDATE:
                     continue
-                if not kv.value.HasField("multi_class_confusion_matrix"):
+                if not kv.value.HasField("multi_class_confusion_matrix_at_thresholds"):
                     continue
-                for entry in kv.value.multi_class_confusion_matrix.entries:
+                matrices = kv.value.multi_class_confusion_matrix_at_thresholds.matrices
+                if not matrices:
+                    continue
+                # MultiClassConfusionMatrixPlot's default threshold 0: the predicted class is the top one.
+                for entry in min(matrices, key=lambda m: m.threshold).entries:
                     true, predicted = entry.actual_class_id, entry.predicted_class_id
                     if 0 <= true < features.NUM_CLASSES and 0 <= predicted < features.NUM_CLASSES:
                         matrix[true][predicted] += round(entry.num_weighted_examples)

@@ -8,7 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tensorflow_metadata.proto.v0 import anomalies_pb2, statistics_pb2
+
 from components import artifact_properties, features
+from components.anomaly_gate import checks
 from pipeline.inspection import evaluation as evaluation_lib
 from pipeline.inspection.store import ArtifactRef, ExecutionRecord, Store
 
@@ -114,8 +117,8 @@ def outcome(executions: list[ExecutionRecord]) -> tuple[str, str]:
     if failed:
         node = failed[0]
         if node.node_id == DATA_GATE:
-            return STOPPED_BY_GATE, node.error or "the data gate failed"
-        return FAILED, f"{node.node_id}: {node.error or 'failed'}"
+            return STOPPED_BY_GATE, node.error or gate_reason(node)
+        return FAILED, f"{node.node_id}: {node.error or 'failed (no message recorded; see the logs of the run)'}"
     nodes = _by_node(executions)
     if any(e.state in ("running", "new") for e in executions) or PUSHER not in nodes:
         running = [e.node_id for e in executions if e.state in ("running", "new")]
@@ -137,6 +140,23 @@ def outcome(executions: list[ExecutionRecord]) -> tuple[str, str]:
     if canary and canary.properties.get("blessed") == 0:
         return CANARY_FAILED, str(canary.properties.get(artifact_properties.CANARY_PROBLEMS, "unknown problem"))
     return NOT_PUSHED, "the Pusher pushed nothing"
+
+
+def gate_reason(gate: ExecutionRecord) -> str:
+    """Why the data gate stopped a run, decided again from the inputs it saw (the same checks)."""
+    anomalies = gate.input("anomalies")
+    statistics = gate.input("statistics")
+    if anomalies is None:
+        return "the data gate failed (its inputs are not recorded)"
+    lines = checks.problems(
+        checks.read_split_files(anomalies.uri, checks.ANOMALIES_FILE_NAME, anomalies_pb2.Anomalies),
+        checks.read_split_files(
+            statistics.uri, checks.STATISTICS_FILE_NAME, statistics_pb2.DatasetFeatureStatisticsList
+        )
+        if statistics is not None
+        else {},
+    )
+    return checks.stop_message(lines) if lines else "the data gate failed, though its inputs show no anomaly"
 
 
 def _evaluation_reason(evaluator: ExecutionRecord) -> str:
@@ -309,8 +329,8 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
     anomalies_ref = nodes.get(EXAMPLE_VALIDATOR) and nodes[EXAMPLE_VALIDATOR].output("ExampleAnomalies")
     anomalies = anomaly_lines(Path(anomalies_ref.uri)) if anomalies_ref else []
     gate = nodes.get(DATA_GATE)
-    if gate is not None and gate.state == "failed" and gate.error:
-        anomalies.append(f"data gate: {gate.error}")
+    if gate is not None and gate.state == "failed":
+        anomalies.append(f"data gate: {gate.error or gate_reason(gate)}")
 
     evaluator = nodes.get(EVALUATOR)
     evaluation_ref = evaluator.output("ModelEvaluation") if evaluator else None

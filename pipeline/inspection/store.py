@@ -19,6 +19,8 @@ from ml_metadata.proto import metadata_store_pb2
 RUN_CONTEXT = "pipeline_run"
 PIPELINE_CONTEXT = "pipeline"
 NODE_CONTEXT = "node"
+# Set by the local runner on the execution that failed: the exception's message.
+FAILURE_MESSAGE = "failure_message"
 # Where TFX keeps an execution's result (with the error message of a failure).
 _EXECUTION_RESULT = "__execution_result__"
 
@@ -114,7 +116,15 @@ def _properties(item: metadata_store_pb2.Artifact | metadata_store_pb2.Execution
 
 
 def error_message(execution: metadata_store_pb2.Execution) -> str | None:
-    """The last line of the error TFX recorded for a failed execution (its exception's message)."""
+    """Why an execution failed: the local runner's note, or the last line of the error TFX recorded.
+
+    TFX records an executor's error only when the executor reports it in its
+    output; an exception raised by an in-process executor is not recorded, so
+    the local runner adds the message it caught (``FAILURE_MESSAGE``).
+    """
+    note = execution.custom_properties.get(FAILURE_MESSAGE)
+    if note is not None and note.string_value:
+        return note.string_value
     raw = execution.custom_properties.get(_EXECUTION_RESULT)
     if raw is None or not raw.string_value:
         return None
@@ -128,6 +138,29 @@ def error_message(execution: metadata_store_pb2.Execution) -> str | None:
     # A traceback: the last line is "SomeError: message"; show the message.
     match = _EXCEPTION_LINE.match(lines[-1])
     return match.group(1) if match else lines[-1]
+
+
+def record_failure(metadata_path: Path, pipeline_name: str, node_id: str, message: str) -> bool:
+    """Notes ``message`` on the failed execution of ``node_id`` in the pipeline's latest run.
+
+    Returns whether such an execution was found.
+    """
+    config = metadata_store_pb2.ConnectionConfig()
+    config.sqlite.filename_uri = str(metadata_path)
+    config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READWRITE
+    writer = metadata_store.MetadataStore(config)
+    runs = Store(writer).runs(pipeline_name)
+    if not runs:
+        return False
+    for execution in sorted(writer.get_executions_by_context(runs[-1][1].id), key=lambda e: -e.id):
+        if execution.last_known_state != metadata_store_pb2.Execution.FAILED:
+            continue
+        contexts = writer.get_contexts_by_execution(execution.id)
+        if any(c.type == NODE_CONTEXT and c.name.split(".", 1)[-1] == node_id for c in contexts):
+            execution.custom_properties[FAILURE_MESSAGE].string_value = message
+            writer.put_executions([execution])
+            return True
+    return False
 
 
 class Store:
@@ -189,7 +222,9 @@ class Store:
                 started_ms=e.create_time_since_epoch,
                 ended_ms=e.last_update_time_since_epoch,
                 error=error_message(e),
-                exec_properties={k: v for k, v in _properties(e).items() if not k.startswith("__")},
+                exec_properties={
+                    k: v for k, v in _properties(e).items() if not k.startswith("__") and k != FAILURE_MESSAGE
+                },
                 inputs=refs[e.id][0],
                 outputs=refs[e.id][1],
             )

@@ -9,9 +9,10 @@ from tfx.types import standard_artifacts
 from tfx.utils import proto_utils
 
 from components import pusher
+from tests.evaluation_fixtures import write_evaluation
 
 
-def _do(tmp_path: Path, *, blessed: int, canary_blessed: int) -> standard_artifacts.PushedModel:
+def _do(tmp_path: Path, *, blessed: int, canary_blessed: int, evaluation_uri: Path | None = None):
     model = standard_artifacts.Model()
     model.uri = str(tmp_path / "model")
     serving = tmp_path / "model" / "Format-Serving"
@@ -26,10 +27,20 @@ def _do(tmp_path: Path, *, blessed: int, canary_blessed: int) -> standard_artifa
     destination = pusher_pb2.PushDestination(
         filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=str(tmp_path / "serving"))
     )
-    pusher.Executor().Do(
-        {"model": [model], "model_blessing": [blessing], "infra_blessing": [infra_blessing]},
+    inputs = {"model": [model], "model_blessing": [blessing], "infra_blessing": [infra_blessing]}
+    if evaluation_uri is not None:
+        model_evaluation = standard_artifacts.ModelEvaluation()
+        model_evaluation.uri = str(evaluation_uri)
+        inputs[pusher.MODEL_EVALUATION_KEY] = [model_evaluation]
+        blessing.set_string_custom_property("baseline_model", "/models/baseline")
+    executor = pusher.Executor(pusher.Executor.Context(pipeline_run_id="run-42"))
+    executor.Do(
+        inputs,
         {"pushed_model": [pushed]},
-        {"push_destination": proto_utils.proto_to_json(destination), "custom_config": json.dumps({})},
+        {
+            "push_destination": proto_utils.proto_to_json(destination),
+            pusher.PROVENANCE_KEY: json.dumps({"code": {"commit": "abc", "dirty": False}, "data": {"sha256": {}}}),
+        },
     )
     return pushed
 
@@ -50,3 +61,18 @@ def test_a_doubly_blessed_model_is_pushed_once(tmp_path: Path):
     assert again.get_int_custom_property("pushed") == 0
     assert again.get_int_custom_property("already_served_version") == int(version)
     assert [p.name for p in (tmp_path / "serving").iterdir()] == [version]
+
+
+def test_the_model_card_says_where_the_model_came_from_and_how_it_scored(tmp_path: Path):
+    write_evaluation(tmp_path / "ev", candidate=0.93, baseline=0.92, failed=False)
+    pushed = _do(tmp_path, blessed=1, canary_blessed=1, evaluation_uri=tmp_path / "ev")
+    version = pushed.get_string_custom_property("pushed_version")
+    card = json.loads((tmp_path / "serving" / version / pusher.MODEL_CARD_PATH).read_text())
+    assert card["run_id"] == "run-42" and card["version"] == int(version)
+    assert card["code"] == {"commit": "abc", "dirty": False}
+    assert card["model_digest"] == pusher.model_digest(tmp_path / "model" / "Format-Serving")
+    ev = card["evaluation"]
+    assert (ev["accuracy"], ev["baseline_accuracy"], ev["baseline_model"]) == (0.93, 0.92, "/models/baseline")
+    assert ev["class_accuracy"]["Shirt"] == 0.56
+    assert "overall: SparseCategoricalAccuracy >= 0.9000" in ev["thresholds"]
+    assert json.loads(pushed.get_string_custom_property("model_card")) == card

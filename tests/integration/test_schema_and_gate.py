@@ -8,7 +8,7 @@ import tensorflow as tf
 import tensorflow_data_validation as tfdv
 
 from components import examples, features
-from components.anomaly_gate import executor as gate
+from components.anomaly_gate import checks as gate
 from pipeline.config import SCHEMA_PATH
 
 

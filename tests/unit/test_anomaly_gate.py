@@ -3,7 +3,7 @@
 import pytest
 from tensorflow_metadata.proto.v0 import anomalies_pb2
 
-from components.anomaly_gate import executor
+from components.anomaly_gate import checks
 
 
 def _anomalies(**features: str) -> anomalies_pb2.Anomalies:
@@ -14,12 +14,12 @@ def _anomalies(**features: str) -> anomalies_pb2.Anomalies:
 
 
 def test_clean_splits_pass():
-    executor.check({"train": _anomalies(), "test": _anomalies()})
+    checks.check({"train": _anomalies(), "test": _anomalies()})
 
 
 def test_any_anomaly_stops_the_run_and_is_listed():
-    with pytest.raises(executor.DataAnomaliesError) as raised:
-        executor.check(
+    with pytest.raises(checks.DataAnomaliesError) as raised:
+        checks.check(
             {
                 "train": _anomalies(),
                 "test": _anomalies(label="Unexpectedly large value: 11.", image="Column dropped"),
@@ -35,4 +35,4 @@ def test_any_anomaly_stops_the_run_and_is_listed():
 def test_dataset_level_anomalies_count():
     anomalies = anomalies_pb2.Anomalies()
     anomalies.dataset_anomaly_info.description = "Low number of examples."
-    assert executor.describe({"eval": anomalies}) == ["split 'eval': dataset: Low number of examples."]
+    assert checks.describe({"eval": anomalies}) == ["split 'eval': dataset: Low number of examples."]

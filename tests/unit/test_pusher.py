@@ -18,12 +18,12 @@ def model_dir(tmp_path: Path) -> Path:
     return model
 
 
-def test_push_creates_an_integer_version_with_push_info(model_dir: Path, tmp_path: Path):
+def test_push_creates_an_integer_version_with_its_model_card(model_dir: Path, tmp_path: Path):
     base = tmp_path / "serving" / "fashion_mnist"
     result = pusher.push_model(model_dir, base, info={"run": "r1"}, now=1000)
     assert result.pushed and result.version == 1000 and result.path == base / "1000"
     assert (base / "1000" / "saved_model.pb").read_bytes() == b"graph"
-    info = json.loads((base / "1000" / pusher.PUSH_INFO_PATH).read_text())
+    info = json.loads((base / "1000" / pusher.MODEL_CARD_PATH).read_text())
     assert info["run"] == "r1" and info["model_digest"] == pusher.model_digest(model_dir)
     assert [p.name for p in base.iterdir()] == ["1000"], "no staging folder left behind"
 
