@@ -31,6 +31,24 @@ def run_pipeline(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess
     )
 
 
+def node_states(cfg: config_lib.PipelineConfig, index: int = -1) -> dict[str, str]:
+    """{node id: state} of one run of the configured pipeline (by index, oldest first), from ML Metadata."""
+    from pipeline.inspection.store import Store
+
+    store = Store.open(cfg.metadata_path)
+    _, run = store.runs(cfg.model_name)[index]
+    return {e.node_id: e.state for e in store.executions(run)}
+
+
+def run_details(cfg: config_lib.PipelineConfig, index: int = -1):
+    """What `make inspect ARGS=show` reads about one run of the configured pipeline."""
+    from pipeline.inspection import runs as runs_lib
+    from pipeline.inspection.store import Store
+
+    store = Store.open(cfg.metadata_path)
+    return runs_lib.details(store, store.runs(cfg.model_name)[index][1].name, cfg.model_name)
+
+
 def versions(serving: Path) -> list[str]:
     """Everything in a model's serving folder (version folders and anything left half-done)."""
     return sorted(p.name for p in serving.iterdir()) if serving.is_dir() else []

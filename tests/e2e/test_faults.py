@@ -1,6 +1,7 @@
 """Faults a scheduled run must survive: each stops cleanly, says why, and leaves the served model alone."""
 
 import gzip
+import json
 import os
 import shutil
 import signal
@@ -12,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from pipeline import config as config_lib
-from pipeline import run_summary
+from pipeline.inspection import runs as runs_lib
+from pipeline.inspection.store import Store
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import Runs, run_pipeline, versions
+from tests.e2e.conftest import Runs, node_states, run_pipeline, versions
 from tests.idx_fixtures import write_idx
 from tests.pipeline_nodes import UPSTREAM_OF_MODEL
 
@@ -28,6 +30,19 @@ def _args(runs: Runs, *extra: str, serving_dir: Path | None = None) -> list[str]
         f"--raw-dir={runs.config.raw_dir}",
         *extra,
     ]
+
+
+def _show(output_dir: Path) -> dict:
+    """`make inspect ARGS="show --json"` on an output folder: its latest run."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.inspection.cli", "show", "--json", f"--output-dir={output_dir}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout)
 
 
 def _error_lines(result: subprocess.CompletedProcess) -> list[str]:
@@ -108,13 +123,19 @@ def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: 
     assert error.startswith("error: AnomalyGate failed: the data gate stopped the run: ")
     assert "split 'eval': feature 'image':" in error and "split 'eval': feature 'label':" in error
     cfg = config_lib.parse_args(args)
-    store = run_summary.open_store(cfg.metadata_path)
-    nodes = {
-        n.node_id: n.state for n in run_summary.node_runs(store, run_summary.pipeline_runs(store, cfg.model_name)[-1])
-    }
+    nodes = node_states(cfg)
     assert nodes["AnomalyGate"] == "failed"
     assert "Transform" not in nodes and "Trainer" not in nodes
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
+    shown = _show(out)
+    assert shown["overview"]["outcome"] == "stopped by the data gate"
+    assert shown["overview"]["reason"] == error.removeprefix("error: AnomalyGate failed: ")
+    assert shown["decision"]["blessed"] is None and shown["decision"]["pushed_version"] is None
+    assert any(line.startswith("data gate: the data gate stopped the run: ") for line in shown["anomalies"])
+    # Airflow and Kubeflow leave no runner note: the reason is then decided again from the gate's recorded inputs.
+    store = Store.open(cfg.metadata_path)
+    (gate,) = [e for _, run in store.runs() for e in store.executions(run) if e.node_id == "AnomalyGate"]
+    assert runs_lib.gate_reason(gate) == gate.error, "the same checks, the same words"
 
 
 def test_a_model_worse_than_the_baseline_is_not_pushed(runs: Runs):
@@ -126,6 +147,11 @@ def test_a_model_worse_than_the_baseline_is_not_pushed(runs: Runs):
     assert "overall: sparse_categorical_accuracy fell by" in verdict and "against the baseline model" in verdict
     assert lines[-1] == "nothing pushed"
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
+    shown = _show(runs.config.output_dir)
+    assert shown["overview"]["outcome"] == "not blessed"
+    assert shown["overview"]["reason"] == verdict.removeprefix("model NOT BLESSED: ")
+    assert shown["decision"]["blessed"] is False and shown["decision"]["reason"] == shown["overview"]["reason"]
+    assert shown["evaluation"]["baseline_accuracy"] > shown["evaluation"]["accuracy"]
 
 
 def test_an_unusable_serving_folder_is_a_clear_error(runs: Runs, tmp_path: Path):
@@ -170,9 +196,7 @@ def test_killed_in_training_then_rerun_and_a_concurrent_run_refused(real_data_di
 
     rerun = run_pipeline(*args)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr[-3000:]
-    store = run_summary.open_store(cfg.metadata_path)
-    last = run_summary.pipeline_runs(store, cfg.model_name)[-1]
-    states = {n.node_id: n.state for n in run_summary.node_runs(store, last)}
+    states = node_states(cfg)
     assert {node for node, state in states.items() if state == "cached"} == UPSTREAM_OF_MODEL - {"Trainer"}
     assert states["Trainer"] == "done"
     pushed = versions(cfg.model_serving_dir)

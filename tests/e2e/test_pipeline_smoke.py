@@ -14,9 +14,8 @@ import tensorflow as tf
 import tensorflow_transform as tft
 
 from components import features, trainer
-from pipeline import run_summary
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import Runs, run_pipeline, versions
+from tests.e2e.conftest import Runs, node_states, run_details, run_pipeline, versions
 from tests.pipeline_nodes import NODE_ORDER, UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
@@ -24,16 +23,10 @@ pytestmark = pytest.mark.e2e
 ALL_NODES = set(NODE_ORDER)
 
 
-def _store_and_runs(cfg):
-    store = run_summary.open_store(cfg.metadata_path)
-    return store, run_summary.pipeline_runs(store, cfg.model_name)
-
-
 def test_first_run_executes_every_component(runs: Runs):
-    store, pipeline_runs = _store_and_runs(runs.config)
-    nodes = run_summary.node_runs(store, pipeline_runs[0])
-    assert {n.node_id for n in nodes} == ALL_NODES
-    assert all(n.state == "done" for n in nodes), nodes
+    states = node_states(runs.config, 0)
+    assert set(states) == ALL_NODES
+    assert set(states.values()) == {"done"}, states
 
 
 def test_console_shows_a_line_per_component_and_a_summary(runs: Runs):
@@ -60,15 +53,14 @@ def test_one_integer_version_is_pushed_and_loadable(runs: Runs):
 
 
 def _test_split(runs: Runs):
-    store, pipeline_runs = _store_and_runs(runs.config)
-    artifacts = run_summary.run_artifacts(store, pipeline_runs[0])
-    files = tf.io.gfile.glob(f"{artifacts['Examples'].uri}/Split-{features.TEST_SPLIT}/*")
-    return artifacts, files
+    details = run_details(runs.config, 0)
+    uris = {a["type"]: a["uri"] for a in details.artifacts}
+    files = tf.io.gfile.glob(f"{uris['Examples']}/Split-{features.TEST_SPLIT}/*")
+    return uris, details.evaluation, files
 
 
 def test_serving_predictions_agree_with_the_evaluator(runs: Runs):
-    artifacts, files = _test_split(runs)
-    evaluation = run_summary.load_evaluation(artifacts["ModelEvaluation"].uri, blessed=True)
+    _, evaluation, files = _test_split(runs)
     serve = tf.saved_model.load(str(runs.config.model_serving_dir / runs.versions_after_first[0])).signatures[
         "serving_default"
     ]
@@ -89,18 +81,16 @@ def test_serving_predictions_agree_with_the_evaluator(runs: Runs):
 
 
 def test_keras_evaluate_agrees_with_tfma(runs: Runs):
-    artifacts, files = _test_split(runs)
-    evaluation = run_summary.load_evaluation(artifacts["ModelEvaluation"].uri, blessed=True)
-    model = tf.keras.models.load_model(f"{artifacts['Model'].uri}/Format-Serving")
-    tft_output = tft.TFTransformOutput(artifacts["TransformGraph"].uri)
+    uris, evaluation, files = _test_split(runs)
+    model = tf.keras.models.load_model(f"{uris['Model']}/Format-Serving")
+    tft_output = tft.TFTransformOutput(uris["TransformGraph"])
     data = trainer.make_dataset(files, tft_output, batch_size=256, shuffle=False, seed=0)
     _, keras_accuracy = model.evaluate(data, verbose=0)
     assert abs(keras_accuracy - evaluation.accuracy) <= 0.002, (keras_accuracy, evaluation.accuracy)
 
 
 def test_rerun_hits_the_cache_and_pushes_nothing_new(runs: Runs):
-    store, pipeline_runs = _store_and_runs(runs.config)
-    states = {n.node_id: n.state for n in run_summary.node_runs(store, pipeline_runs[1])}
+    states = node_states(runs.config, 1)
     assert {node for node, state in states.items() if state == "cached"} >= UPSTREAM_OF_MODEL
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
     lines = runs.second.stdout.splitlines()
@@ -123,8 +113,7 @@ def test_an_unreachable_floor_blesses_nothing_and_says_why(runs: Runs):
     assert "class Shirt: sparse_categorical_accuracy" in verdict
     assert lines[-1] == "nothing pushed"
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
-    store, pipeline_runs = _store_and_runs(runs.config)
-    states = {n.node_id: n.state for n in run_summary.node_runs(store, pipeline_runs[-1])}
+    states = node_states(runs.config)
     assert states["Trainer"] == "cached" and states["Evaluator"] == "done"
 
 
