@@ -24,7 +24,7 @@ RUN_ARGS := --profile=$(PROFILE) --output-dir=$(OUTPUT_DIR) --serving-dir=$(SERV
             $(if $(DATA_DIR),--data-dir=$(DATA_DIR)) $(if $(EPOCHS),--epochs=$(EPOCHS)) \
             $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg))
 
-.PHONY: help setup data run-pipeline predict inspect report lab tensorboard chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data run-pipeline predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
@@ -34,6 +34,7 @@ help:
 	@echo "make report        write the HTML report of the latest run [RUN=]"
 	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
 	@echo "make tensorboard   TensorBoard on the latest training's logs [TB_HOST= TB_PORT=]"
+	@echo "make bench         measure against the performance targets  [PROFILE=full|smoke]"
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
 	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT=]"
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
@@ -95,6 +96,10 @@ tensorboard: $(STAMP)
 	@logdir="$$("$(VENV_PY)" -m pipeline.inspection.cli logdir --output-dir=$(OUTPUT_DIR))" && \
 	  echo "TensorBoard on $$logdir: http://$(TB_HOST):$(TB_PORT)/" && \
 	  "$(VENV)/bin/tensorboard" --logdir "$$logdir" --host $(TB_HOST) --port $(TB_PORT)
+
+# Benchmarks against the performance targets: writes $(OUTPUT_DIR)/bench/bench.json and bench.md.
+bench: $(STAMP) data
+	@"$(VENV_PY)" -m bench.run --profile=$(PROFILE) --output-dir=$(OUTPUT_DIR)/bench
 
 # The report's browser test drives Debian's Chromium; installed here where missing.
 chromium:

@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 DISTRIBUTIONS = ("default", "mirrored", "multi_worker_mirrored")
+# Keys of the Tuner's custom_config (the tune profile), beside the TrainingConfig.
+TUNE_TRIALS_KEY = "trials"
+TUNE_EPOCHS_KEY = "epochs_per_trial"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +27,8 @@ class TrainingConfig:
       seed: seeds Python, NumPy and TensorFlow, and the shuffling.
       distribution: the tf.distribute strategy: "default" (one device), "mirrored" (all local
         devices) or "multi_worker_mirrored" (workers described by TF_CONFIG).
+      dense_units: width of the dense layer before the classifier.
+      dense_dropout: dropout rate after that layer.
     """
 
     epochs: int
@@ -31,6 +36,8 @@ class TrainingConfig:
     learning_rate: float
     seed: int
     distribution: str = "default"
+    dense_units: int = 128
+    dense_dropout: float = 0.4
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -39,6 +46,10 @@ class TrainingConfig:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        if self.dense_units < 1:
+            raise ValueError(f"dense_units must be at least 1, got {self.dense_units}")
+        if not 0 <= self.dense_dropout < 1:
+            raise ValueError(f"dense_dropout must be within [0, 1), got {self.dense_dropout}")
         if self.distribution not in DISTRIBUTIONS:
             raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}, got {self.distribution!r}")
 

@@ -23,7 +23,12 @@ def _conv_block(x: tf.Tensor, filters: int, name: str) -> tf.Tensor:
     return tf.keras.layers.Dropout(0.25, name=f"{name}_dropout")(x)
 
 
-def build_model(learning_rate: float | tf.keras.optimizers.schedules.LearningRateSchedule) -> tf.keras.Model:
+def build_model(
+    learning_rate: float | tf.keras.optimizers.schedules.LearningRateSchedule,
+    *,
+    dense_units: int = 128,
+    dense_dropout: float = 0.4,
+) -> tf.keras.Model:
     """Builds and compiles the CNN: transformed image in, class probabilities out."""
     inputs = tf.keras.Input(
         shape=(features.IMAGE_HEIGHT, features.IMAGE_WIDTH, features.IMAGE_CHANNELS),
@@ -32,8 +37,8 @@ def build_model(learning_rate: float | tf.keras.optimizers.schedules.LearningRat
     x = _conv_block(inputs, 32, "block1")  # [N, 14, 14, 32]
     x = _conv_block(x, 64, "block2")  # [N, 7, 7, 64]
     x = tf.keras.layers.Flatten(name="flatten")(x)  # [N, 3136]
-    x = tf.keras.layers.Dense(128, activation="relu", name="dense")(x)
-    x = tf.keras.layers.Dropout(0.4, name="dense_dropout")(x)
+    x = tf.keras.layers.Dense(dense_units, activation="relu", name="dense")(x)
+    x = tf.keras.layers.Dropout(dense_dropout, name="dense_dropout")(x)
     outputs = tf.keras.layers.Dense(features.NUM_CLASSES, activation="softmax", name=features.PROBABILITIES_KEY)(x)
     model = tf.keras.Model(inputs, outputs, name="fashion_mnist_cnn")
     model.compile(

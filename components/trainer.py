@@ -86,7 +86,11 @@ def train(
     eval_data = make_dataset(eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
     steps_per_epoch = count_batches(train_data)
     with model.distribution_strategy(config.distribution).scope():
-        cnn = model.build_model(model.cosine_schedule(config.learning_rate, config.epochs * steps_per_epoch))
+        cnn = model.build_model(
+            model.cosine_schedule(config.learning_rate, config.epochs * steps_per_epoch),
+            dense_units=config.dense_units,
+            dense_dropout=config.dense_dropout,
+        )
     history = cnn.fit(
         train_data,
         validation_data=eval_data,
@@ -104,6 +108,10 @@ def train(
 def run_fn(fn_args: FnArgs) -> None:
     """TFX Trainer callback."""
     config = TrainingConfig.from_dict(fn_args.custom_config[TRAINING_CONFIG_KEY])
+    if fn_args.hyperparameters:  # the tune profile: the Tuner's best values replace the configured ones
+        from components import tuning
+
+        config = tuning.apply_best(config, fn_args.hyperparameters)
     history = train(
         train_files=fn_args.train_files,
         eval_files=fn_args.eval_files,

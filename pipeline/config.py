@@ -5,6 +5,9 @@ Profiles:
   * ``smoke``: a small stratified real subset and one short epoch, for quick
     end-to-end checks. It has its own pipeline and model name, so its models are
     never compared with, or served in place of, full ones.
+  * ``tune``: ``full`` with TFX's Tuner first (a small KerasTuner random search);
+    the Trainer then uses the best hyperparameters. Same model name as ``full``:
+    a tuned model has to beat the served one to be pushed.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class Profile:
     test_limit: int | None
     accuracy_floor: float
     class_accuracy_floor: float
+    tune_trials: int = 0  # 0: no Tuner
+    tune_epochs: int = 0
 
 
 PROFILES: dict[str, Profile] = {
@@ -65,6 +70,7 @@ PROFILES: dict[str, Profile] = {
         class_accuracy_floor=0.0,
     ),
 }
+PROFILES["tune"] = dataclasses.replace(PROFILES["full"], name="tune", tune_trials=4, tune_epochs=2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +92,8 @@ class PipelineConfig:
       class_accuracy_floor: the test accuracy each class needs; 0 disables the check.
       max_accuracy_drop: how far below the last blessed model's accuracy a candidate may be.
       beam_args: Beam pipeline options for every Beam-powered component.
+      tune_trials: trials of the Tuner's random search; 0 runs no Tuner.
+      tune_epochs: epochs of each trial.
     """
 
     profile: str
@@ -102,6 +110,8 @@ class PipelineConfig:
     class_accuracy_floor: float
     max_accuracy_drop: float
     beam_args: tuple[str, ...]
+    tune_trials: int = 0
+    tune_epochs: int = 0
 
     def __post_init__(self) -> None:
         for name in ("accuracy_floor", "class_accuracy_floor", "max_accuracy_drop"):
@@ -188,4 +198,6 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         class_accuracy_floor=_or(args.class_accuracy_floor, profile.class_accuracy_floor),
         max_accuracy_drop=args.max_accuracy_drop,
         beam_args=tuple(args.beam_args) if args.beam_args else DEFAULT_BEAM_ARGS,
+        tune_trials=profile.tune_trials,
+        tune_epochs=profile.tune_epochs,
     )

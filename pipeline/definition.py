@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ml_metadata.proto import metadata_store_pb2
-from tfx.components import Evaluator, ExampleValidator, StatisticsGen, Trainer, Transform
+from tfx.components import Evaluator, ExampleValidator, StatisticsGen, Trainer, Transform, Tuner
 from tfx.components.schema_gen.import_schema_gen.component import ImportSchemaGen
 from tfx.dsl.components.common.resolver import Resolver
 from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
@@ -13,7 +13,7 @@ from tfx.orchestration import pipeline as tfx_pipeline
 from tfx.proto import trainer_pb2
 from tfx.types import Channel, standard_artifacts
 
-from components import evaluation, features
+from components import evaluation, features, hparams
 from components import pusher as atomic_pusher
 from components.anomaly_gate.component import AnomalyGate
 from components.ingestion.component import FashionMnistExampleGen
@@ -25,6 +25,7 @@ from pipeline.fingerprint import source_fingerprint
 
 PREPROCESSING_FN = "components.transform.preprocessing_fn"
 RUN_FN = "components.trainer.run_fn"
+TUNER_FN = "components.tuning.tuner_fn"
 CODE_FINGERPRINT_KEY = "code_fingerprint"
 RESOLVER_ID = "latest_blessed_model_resolver"
 
@@ -85,8 +86,26 @@ def create_pipeline(
     )
     transform.add_upstream_node(anomaly_gate)
 
+    tuner = None
+    if config.tune_trials:
+        tuner = Tuner(
+            tuner_fn=TUNER_FN,
+            examples=examples,
+            transform_graph=transform.outputs["transform_graph"],
+            schema=schema,
+            train_args=trainer_pb2.TrainArgs(splits=[features.TRAIN_SPLIT]),
+            eval_args=trainer_pb2.EvalArgs(splits=[features.EVAL_SPLIT]),
+            custom_config={
+                TRAINING_CONFIG_KEY: config.training.to_dict(),
+                hparams.TUNE_TRIALS_KEY: config.tune_trials,
+                hparams.TUNE_EPOCHS_KEY: config.tune_epochs,
+                CODE_FINGERPRINT_KEY: source_fingerprint([TUNER_FN.rpartition(".")[0]]),
+            },
+        )
+
     trainer = Trainer(
         run_fn=RUN_FN,
+        hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
         examples=examples,
         transform_graph=transform.outputs["transform_graph"],
         schema=schema,
@@ -150,6 +169,7 @@ def create_pipeline(
             example_validator,
             anomaly_gate,
             transform,
+            *([tuner] if tuner else []),
             trainer,
             baseline_resolver,
             evaluator,

@@ -72,11 +72,31 @@ def test_custom_components_are_keyed_by_their_code(built, node_id, module):
     assert node.exec_properties["code_fingerprint"] == source_fingerprint([module])
 
 
-def test_pusher_is_keyed_by_its_code(built):
+def test_pusher_is_keyed_by_its_code_and_carries_the_provenance(built, cfg):
     pusher = next(c for c in built.components if c.id == "Pusher")
-    assert json.loads(pusher.exec_properties["custom_config"])["code_fingerprint"] == source_fingerprint(
-        ["components.pusher"]
-    )
+    assert pusher.exec_properties["code_fingerprint"] == source_fingerprint(["components.pusher"])
+    provenance = json.loads(pusher.exec_properties["provenance"])
+    assert provenance["data"] == {"input_base": "/data", "sha256": {"a.gz": "0" * 64}}
+    assert provenance["config"]["model_name"] == cfg.model_name
+    assert provenance["config"]["training"]["epochs"] == cfg.training.epochs
+    assert set(provenance["code"]) == {"commit", "dirty"}
+    evaluator = next(c for c in built.components if c.id == "Evaluator")
+    assert pusher.inputs[atomic_pusher.MODEL_EVALUATION_KEY].producer_component_id == evaluator.id
+
+
+def test_the_tune_profile_puts_the_tuner_before_the_trainer(tmp_path: Path):
+    cfg = config_lib.parse_args(["--profile=tune", f"--output-dir={tmp_path}/out"])
+    assert cfg.model_name == "fashion_mnist" and cfg.tune_trials > 0
+    built = definition.create_pipeline(cfg, input_base="/data", input_sha256={})
+    ids = [c.id for c in built.components]
+    assert ids.index("Transform") < ids.index("Tuner") < ids.index("Trainer")
+    tuner = built.components[ids.index("Tuner")]
+    trainer = built.components[ids.index("Trainer")]
+    assert trainer.inputs["hyperparameters"].producer_component_id == "Tuner"
+    assert json.loads(tuner.exec_properties["custom_config"])["trials"] == cfg.tune_trials
+    assert "Tuner" not in [
+        c.id for c in definition.create_pipeline(config_lib.parse_args([]), input_base="/d", input_sha256={}).components
+    ]
 
 
 def test_ingestion_is_keyed_by_the_data_hashes(built):

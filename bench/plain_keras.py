@@ -1,0 +1,97 @@
+"""The baseline the pipeline is measured against: the same model, trained the plain way.
+
+Same rows (``examples.plan_splits``), same architecture, optimizer, schedule,
+batch size, epochs and seed as the pipeline's profile, same validation pass on
+the eval split every epoch; but NumPy arrays in memory, no TFX, no Beam, no
+Transform graph, no Evaluator. Prints one JSON line:
+``{"wall_seconds", "training_seconds", "test_accuracy", "epochs"}``.
+
+    python -m bench.plain_keras --profile full --data-dir data/raw
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+STARTED = time.monotonic()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", default="full")
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--epochs", type=int, help="default: the profile's")
+    args = parser.parse_args(argv)
+
+    from components import legacy_keras
+
+    legacy_keras.use_legacy_keras()
+    import numpy as np
+    import tensorflow as tf
+
+    from components import examples, features, model
+    from data import sources
+    from pipeline.config import PROFILES
+
+    profile = PROFILES[args.profile]
+    config = profile.training
+    epochs = args.epochs or config.epochs
+    contents = sources.read_all(str(args.data_dir))
+    train_images, train_labels = contents[sources.TRAIN_IMAGES].array, contents[sources.TRAIN_LABELS].array
+    test_images, test_labels = contents[sources.TEST_IMAGES].array, contents[sources.TEST_LABELS].array
+    plan = examples.plan_splits(
+        train_labels,
+        test_labels,
+        eval_count=profile.eval_count,
+        seed=config.seed,
+        train_limit=profile.train_limit,
+        test_limit=profile.test_limit,
+    )
+
+    def arrays(images: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = images[rows].reshape(-1, features.IMAGE_HEIGHT, features.IMAGE_WIDTH, 1).astype(np.float32) / 255.0
+        return x, labels[rows].astype(np.int64)
+
+    x_train, y_train = arrays(train_images, train_labels, plan.train)
+    x_eval, y_eval = arrays(train_images, train_labels, plan.eval)
+    x_test, y_test = arrays(test_images, test_labels, plan.test)
+
+    tf.keras.utils.set_random_seed(config.seed)
+    steps = math.ceil(len(x_train) / config.batch_size)
+    cnn = model.build_model(
+        model.cosine_schedule(config.learning_rate, epochs * steps),
+        dense_units=config.dense_units,
+        dense_dropout=config.dense_dropout,
+    )
+    training_started = time.monotonic()
+    cnn.fit(
+        x_train,
+        y_train,
+        batch_size=config.batch_size,
+        epochs=epochs,
+        validation_data=(x_eval, y_eval),
+        shuffle=True,
+        verbose=0,
+    )
+    training_seconds = time.monotonic() - training_started
+    _, test_accuracy = cnn.evaluate(x_test, y_test, batch_size=512, verbose=0)
+    print(
+        json.dumps(
+            {
+                "wall_seconds": time.monotonic() - STARTED,
+                "training_seconds": training_seconds,
+                "test_accuracy": float(test_accuracy),
+                "epochs": epochs,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

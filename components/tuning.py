@@ -1,0 +1,78 @@
+"""``tuner_fn``: TFX Tuner's callback, a small random search with KerasTuner (the ``tune`` profile only).
+
+KerasTuner 1.4's Keras tuners accept only Keras 3 models and reject this
+project's tf_keras (Keras 2) model (keras-team/keras-tuner#1039), so the search
+runs on KerasTuner's ``BaseTuner`` with its random-search oracle and a
+``run_trial`` that trains with ``trainer``'s own dataset and model code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import keras_tuner
+import tensorflow_transform as tft
+from tfx.components.trainer.fn_args_utils import FnArgs
+from tfx.components.tuner.component import TunerFnResult
+
+from components import hparams, model, trainer
+from components.hparams import TrainingConfig
+
+OBJECTIVE = "val_accuracy"
+
+
+def search_space() -> keras_tuner.HyperParameters:
+    """Learning rate, dense width and dense dropout: the knobs that moved accuracy most in trials here."""
+    hp = keras_tuner.HyperParameters()
+    hp.Choice("learning_rate", [1e-3, 2e-3, 4e-3])
+    hp.Choice("dense_units", [128, 256])
+    hp.Choice("dense_dropout", [0.3, 0.4, 0.5])
+    return hp
+
+
+def apply_best(config: TrainingConfig, hyperparameters: dict[str, Any]) -> TrainingConfig:
+    """``config`` with the values of the Tuner's best_hyperparameters artifact (a HyperParameters config)."""
+    values = keras_tuner.HyperParameters.from_config(hyperparameters).values
+    names = {f.name for f in dataclasses.fields(TrainingConfig)}
+    return dataclasses.replace(config, **{k: v for k, v in values.items() if k in names})
+
+
+class SearchTuner(keras_tuner.engine.base_tuner.BaseTuner):
+    """Trains one tf_keras model per trial and reports its best validation accuracy."""
+
+    def run_trial(self, trial: Any, *, train_data: Any, eval_data: Any, epochs: int, verbose: int = 2) -> dict:
+        hp = trial.hyperparameters
+        cnn = model.build_model(
+            hp.get("learning_rate"), dense_units=hp.get("dense_units"), dense_dropout=hp.get("dense_dropout")
+        )
+        history = cnn.fit(train_data, validation_data=eval_data, epochs=epochs, verbose=verbose)
+        return {OBJECTIVE: max(history.history[OBJECTIVE])}
+
+    def save_model(self, trial_id: str, model: Any, step: int = 0) -> None:
+        """Trial models are not kept: the Trainer retrains the best configuration for the full schedule."""
+
+    def load_model(self, trial: Any) -> None:
+        raise NotImplementedError("trial models are not kept; train with the best hyperparameters instead")
+
+
+def tuner_fn(fn_args: FnArgs) -> TunerFnResult:
+    """TFX Tuner callback."""
+    config = TrainingConfig.from_dict(fn_args.custom_config[trainer.TRAINING_CONFIG_KEY])
+    tft_output = tft.TFTransformOutput(fn_args.transform_graph_path)
+    oracle = keras_tuner.oracles.RandomSearchOracle(
+        objective=keras_tuner.Objective(OBJECTIVE, "max"),
+        max_trials=fn_args.custom_config[hparams.TUNE_TRIALS_KEY],
+        hyperparameters=search_space(),
+        seed=config.seed,
+    )
+    tuner = SearchTuner(oracle, directory=fn_args.working_dir, project_name="fashion_mnist_search", overwrite=True)
+    data = {
+        "train_data": trainer.make_dataset(
+            fn_args.train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed
+        ),
+        "eval_data": trainer.make_dataset(
+            fn_args.eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed
+        ),
+    }
+    return TunerFnResult(tuner=tuner, fit_kwargs={**data, "epochs": fn_args.custom_config[hparams.TUNE_EPOCHS_KEY]})
