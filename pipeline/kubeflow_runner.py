@@ -16,7 +16,7 @@ from pathlib import Path
 
 from components import idx, legacy_keras
 from data import sources
-from pipeline.config import parse_args
+from pipeline.config import REPO_ROOT, parse_args
 
 # Where the Dockerfile puts the project inside the image.
 IMAGE_PROJECT_DIR = "/pipeline"
@@ -53,6 +53,8 @@ def compile_spec(argv: Sequence[str]) -> Path:
         input_sha256=dataset.sha256,
         pipeline_root=args.pipeline_root,
         schema_file=f"{IMAGE_PROJECT_DIR}/data/schema/schema.pbtxt",
+        # Paths into this checkout (the default --setup_file) are paths into the image there.
+        beam_pipeline_args=[arg.replace(str(REPO_ROOT), IMAGE_PROJECT_DIR) for arg in config.beam_args],
         pipeline_name=kubeflow_name(config.model_name),
     )
     args.output_file.parent.mkdir(parents=True, exist_ok=True)

@@ -32,9 +32,10 @@ def _run(input_base: Path, out: Path, sha256: dict, **overrides) -> standard_art
 
 def _read_split(examples: standard_artifacts.Examples, split: str) -> list[tuple[bytes, int]]:
     files = sorted(tf.io.gfile.glob(f"{artifact_utils.get_split_uri([examples], split)}/*"))
-    assert files and all(f.endswith(".gz") for f in files)
+    count = len(files)
+    assert [Path(f).name for f in files] == [f"data_tfrecord-{i:05d}-of-{count:05d}" for i in range(count)]
     records = []
-    for serialized in tf.data.TFRecordDataset(files, compression_type="GZIP"):
+    for serialized in tf.data.TFRecordDataset(files):  # uncompressed
         example = tf.train.Example.FromString(serialized.numpy())
         feature = example.features.feature
         assert set(feature) == {features.IMAGE_KEY, features.LABEL_KEY}
@@ -87,3 +88,13 @@ def test_bad_idx_input_is_reported_by_file(dataset_dir: Path, tmp_path: Path):
     (dataset_dir / sources.TRAIN_IMAGES).write_bytes(b"not gzip at all")
     with pytest.raises(idx.IdxError, match=f"{sources.TRAIN_IMAGES}: not a gzip file"):
         _run(dataset_dir, tmp_path / "examples", dataset.sha256)
+
+
+def test_each_shard_is_one_complete_file(dataset_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(executor, "ROWS_PER_SHARD", 7)
+    dataset = sources.verify_directory(dataset_dir, require_official=False, source="fixture")
+    examples = _run(dataset_dir, tmp_path / "examples", dataset.sha256)
+    train_files = tf.io.gfile.glob(f"{artifact_utils.get_split_uri([examples], features.TRAIN_SPLIT)}/*")
+    assert len(train_files) == 8, "50 rows in shards of 7"
+    assert len(_read_split(examples, features.TRAIN_SPLIT)) == 50
+    assert not list((tmp_path / "examples").rglob("*.partial")), "no partial file is left behind"

@@ -106,3 +106,9 @@ def test_every_step_starts_code_that_exists(compiled):
         class_path = args[args.index("--executor_class_path") + 1]
         module, _, cls = class_path.rpartition(".")
         assert hasattr(importlib.import_module(module), cls), (name, class_path)
+
+
+def test_beam_components_get_the_setup_file_inside_the_image(compiled):
+    job, _, _ = compiled
+    beam_args = re.findall(r'"--setup_file=([^"]+)"', json.dumps(job["pipelineSpec"]["deploymentSpec"]))
+    assert beam_args and set(beam_args) == {"/pipeline/setup.py"}

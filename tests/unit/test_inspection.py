@@ -114,8 +114,10 @@ def test_split_summary_counts_pixels_and_labels():
     assert (summary["pixel_min"], summary["pixel_max"]) == (0, 255)
     assert summary["pixel_mean"] == pytest.approx((255 + 16 * 784) / (3 * 784))
     assert summary["label_counts"] == [0, 2, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert summary["pixel_std"] == pytest.approx(images[[1, 2, 3]].std())
     assert sum(summary["pixel_histogram"]) == 3 * 784
     assert summary["pixel_histogram"][1] == 784 and summary["pixel_histogram"][15] == 1
+    assert examples.split_summary(images, labels, np.array([], dtype=int))["count"] == 0
 
 
 def _execution(node: str, state: str = "done", *, outputs=(), error=None, eid=1) -> ExecutionRecord:
