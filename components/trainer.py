@@ -15,6 +15,8 @@ from components.hparams import TrainingConfig
 
 # Key of Trainer's custom_config that holds TrainingConfig.to_dict().
 TRAINING_CONFIG_KEY = "training"
+# Written beside the TensorBoard logs: the TrainingConfig the model was trained with.
+TRAINED_CONFIG_FILE = "training_config.json"
 # Records parsed and transformed per call; independent of the training batch size.
 _PARSE_BATCH = 1024
 
@@ -120,7 +122,10 @@ def run_fn(fn_args: FnArgs) -> None:
         log_dir=fn_args.model_run_dir,
         serving_model_dir=fn_args.serving_model_dir,
     )
-    # Per-epoch curves beside the TensorBoard logs, for reports that should not parse event files.
+    # Per-epoch curves and the configuration actually trained (after any Tuner values) beside the
+    # TensorBoard logs, for reports that should not parse event files.
     tf.io.gfile.makedirs(fn_args.model_run_dir)
     with tf.io.gfile.GFile(f"{fn_args.model_run_dir}/history.json", "w") as f:
         json.dump(history, f)
+    with tf.io.gfile.GFile(f"{fn_args.model_run_dir}/{TRAINED_CONFIG_FILE}", "w") as f:
+        json.dump(config.to_dict(), f, sort_keys=True)

@@ -126,6 +126,10 @@ class PipelineConfig:
                 raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)}")
         if self.eval_count < 1:
             raise ValueError(f"eval_count must be at least 1, got {self.eval_count}")
+        if self.tune_trials < 0 or (self.tune_trials and self.tune_epochs < 1):
+            raise ValueError(
+                f"tune_trials must be >= 0 and tune_epochs >= 1, got {self.tune_trials}, {self.tune_epochs}"
+            )
 
     @property
     def pipeline_root(self) -> Path:
@@ -164,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--accuracy-floor", type=float)
     parser.add_argument("--class-accuracy-floor", type=float)
     parser.add_argument("--max-accuracy-drop", type=float, default=0.0)
+    parser.add_argument("--tune-trials", type=int, help="run the Tuner with this many trials first (0: no Tuner)")
+    parser.add_argument("--tune-epochs", type=int, help="epochs of each Tuner trial")
     parser.add_argument(
         "--beam-arg",
         action="append",
@@ -205,6 +211,6 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         class_accuracy_floor=_or(args.class_accuracy_floor, profile.class_accuracy_floor),
         max_accuracy_drop=args.max_accuracy_drop,
         beam_args=tuple(args.beam_args) if args.beam_args else DEFAULT_BEAM_ARGS,
-        tune_trials=profile.tune_trials,
-        tune_epochs=profile.tune_epochs,
+        tune_trials=_or(args.tune_trials, profile.tune_trials),
+        tune_epochs=_or(args.tune_epochs, profile.tune_epochs or 1),
     )

@@ -201,3 +201,28 @@ def test_killed_in_training_then_rerun_and_a_concurrent_run_refused(real_data_di
     assert states["Trainer"] == "done"
     pushed = versions(cfg.model_serving_dir)
     assert len(pushed) == 1 and pushed[0].isdigit()
+
+
+def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):
+    """The tune path on the smoke data: TFX's Tuner runs a real search and the Trainer trains its best values."""
+    from pipeline.inspection import runs as runs_lib
+    from pipeline.inspection.store import Store
+
+    args = [
+        f"--output-dir={tmp_path / 'out'}",
+        f"--serving-dir={tmp_path / 'serving'}",
+        f"--raw-dir={real_data_dir}",
+        "--tune-trials=2",
+        "--tune-epochs=1",
+    ]
+    result = run_pipeline(*args)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert any(line.split()[1:3] == ["Tuner", "done"] for line in result.stdout.splitlines() if line.startswith("["))
+    cfg = config_lib.parse_args(["--profile=smoke", *args])
+    details = runs_lib.details(Store.open(cfg.metadata_path))
+    best_uri = next(a["uri"] for a in details.artifacts if a["type"] == "HyperParameters")
+    best = json.loads((Path(best_uri) / "best_hyperparameters.txt").read_text())["values"]
+    trained = json.loads((Path(details.model_run_dir) / "training_config.json").read_text())
+    for name in ("learning_rate", "dense_units", "dense_dropout"):
+        assert trained[name] == best[name], name
+    assert trained["epochs"] == cfg.training.epochs
