@@ -52,7 +52,23 @@ def test_config_is_frozen():
         cfg.profile = "smoke"
 
 
-@pytest.mark.parametrize("argv", [["--epochs=0"], ["--accuracy-floor=1.5"], ["--batch-size=0"], ["--learning-rate=0"]])
+def test_the_tune_profile_is_full_with_a_tuner():
+    tune, full = config.parse_args(["--profile=tune"]), config.parse_args([])
+    assert tune.model_name == full.model_name and tune.training == full.training
+    assert tune.tune_trials > 0 and tune.tune_epochs > 0 and full.tune_trials == 0
+    smoke = config.parse_args(["--profile=smoke", "--tune-trials=2"])
+    assert (smoke.tune_trials, smoke.tune_epochs) == (2, 1)
+
+
+def test_the_default_beam_args_name_the_project_setup_file():
+    assert f"--setup_file={config.REPO_ROOT / 'setup.py'}" in config.DEFAULT_BEAM_ARGS
+    assert (config.REPO_ROOT / "setup.py").is_file()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--epochs=0"], ["--accuracy-floor=1.5"], ["--batch-size=0"], ["--learning-rate=0"], ["--tune-trials=-1"]],
+)
 def test_bad_values_are_rejected(argv):
     with pytest.raises(ValueError):
         config.parse_args(argv)
