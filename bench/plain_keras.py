@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model.cosine_schedule(config.learning_rate, epochs * steps),
         dense_units=config.dense_units,
         dense_dropout=config.dense_dropout,
+        precision=model.resolve_precision(config.precision),
     )
     training_started = time.monotonic()
     cnn.fit(
@@ -87,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "training_seconds": training_seconds,
                 "test_accuracy": float(test_accuracy),
                 "epochs": epochs,
+                "precision": model.resolve_precision(config.precision),
             }
         )
     )

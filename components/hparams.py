@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 DISTRIBUTIONS = ("default", "mirrored", "multi_worker_mirrored")
+PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 # Keys of the Tuner's custom_config (the tune profile), beside the TrainingConfig.
 TUNE_TRIALS_KEY = "trials"
 TUNE_EPOCHS_KEY = "epochs_per_trial"
@@ -29,6 +30,8 @@ class TrainingConfig:
         devices) or "multi_worker_mirrored" (workers described by TF_CONFIG).
       dense_units: width of the dense layer before the classifier.
       dense_dropout: dropout rate after that layer.
+      precision: "auto" (mixed_bfloat16 on CPUs with native bfloat16, else float32), "float32"
+        or "mixed_bfloat16". The exported model is float32 in every case.
     """
 
     epochs: int
@@ -37,7 +40,8 @@ class TrainingConfig:
     seed: int
     distribution: str = "default"
     dense_units: int = 128
-    dense_dropout: float = 0.4
+    dense_dropout: float = 0.3
+    precision: str = "auto"
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -50,6 +54,8 @@ class TrainingConfig:
             raise ValueError(f"dense_units must be at least 1, got {self.dense_units}")
         if not 0 <= self.dense_dropout < 1:
             raise ValueError(f"dense_dropout must be within [0, 1), got {self.dense_dropout}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         if self.distribution not in DISTRIBUTIONS:
             raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}, got {self.distribution!r}")
 

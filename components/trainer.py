@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -87,11 +88,12 @@ def train(
     train_data = make_dataset(train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed)
     eval_data = make_dataset(eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
     steps_per_epoch = count_batches(train_data)
+    architecture = {"dense_units": config.dense_units, "dense_dropout": config.dense_dropout}
     with model.distribution_strategy(config.distribution).scope():
         cnn = model.build_model(
             model.cosine_schedule(config.learning_rate, config.epochs * steps_per_epoch),
-            dense_units=config.dense_units,
-            dense_dropout=config.dense_dropout,
+            precision=model.resolve_precision(config.precision),
+            **architecture,
         )
     history = cnn.fit(
         train_data,
@@ -103,7 +105,7 @@ def train(
     curves = {k: [float(v) for v in values] for k, values in history.history.items()}
     if not all(math.isfinite(v) for v in curves["loss"]):
         raise RuntimeError(f"training diverged: loss per epoch {curves['loss']}")
-    serving.export_serving_model(cnn, tft_output, serving_model_dir)
+    serving.export_serving_model(model.float32_copy(cnn, **architecture), tft_output, serving_model_dir)
     return curves
 
 
@@ -114,6 +116,7 @@ def run_fn(fn_args: FnArgs) -> None:
         from components import tuning
 
         config = tuning.apply_best(config, fn_args.hyperparameters)
+    config = dataclasses.replace(config, precision=model.resolve_precision(config.precision))
     history = train(
         train_files=fn_args.train_files,
         eval_files=fn_args.eval_files,

@@ -27,7 +27,7 @@ def search_space() -> keras_tuner.HyperParameters:
     hp = keras_tuner.HyperParameters()
     hp.Choice("learning_rate", [1e-3, 2e-3, 4e-3])
     hp.Choice("dense_units", [128, 256])
-    hp.Choice("dense_dropout", [0.3, 0.4, 0.5])
+    hp.Choice("dense_dropout", [0.2, 0.3, 0.4])
     return hp
 
 
@@ -41,10 +41,15 @@ def apply_best(config: TrainingConfig, hyperparameters: dict[str, Any]) -> Train
 class SearchTuner(keras_tuner.engine.base_tuner.BaseTuner):
     """Trains one tf_keras model per trial and reports its best validation accuracy."""
 
+    precision = "float32"  # a Keras dtype policy; tuner_fn sets the training precision
+
     def run_trial(self, trial: Any, *, train_data: Any, eval_data: Any, epochs: int, verbose: int = 2) -> dict:
         hp = trial.hyperparameters
         cnn = model.build_model(
-            hp.get("learning_rate"), dense_units=hp.get("dense_units"), dense_dropout=hp.get("dense_dropout")
+            hp.get("learning_rate"),
+            dense_units=hp.get("dense_units"),
+            dense_dropout=hp.get("dense_dropout"),
+            precision=self.precision,
         )
         history = cnn.fit(train_data, validation_data=eval_data, epochs=epochs, verbose=verbose)
         return {OBJECTIVE: max(history.history[OBJECTIVE])}
@@ -67,6 +72,7 @@ def tuner_fn(fn_args: FnArgs) -> TunerFnResult:
         seed=config.seed,
     )
     tuner = SearchTuner(oracle, directory=fn_args.working_dir, project_name="fashion_mnist_search", overwrite=True)
+    tuner.precision = model.resolve_precision(config.precision)
     data = {
         "train_data": trainer.make_dataset(
             fn_args.train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed

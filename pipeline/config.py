@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from components.hparams import DISTRIBUTIONS, TrainingConfig
+from components.hparams import DISTRIBUTIONS, PRECISIONS, TrainingConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
@@ -59,7 +59,8 @@ PROFILES: dict[str, Profile] = {
     "full": Profile(
         name="full",
         model_name="fashion_mnist",
-        training=TrainingConfig(epochs=8, batch_size=128, learning_rate=2e-3, seed=42),
+        # 15 epochs of cosine decay: 0.935 test accuracy in the plain script (README, Benchmarks).
+        training=TrainingConfig(epochs=15, batch_size=128, learning_rate=2e-3, seed=42),
         eval_count=5000,
         train_limit=None,
         test_limit=None,
@@ -165,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--distribution", choices=DISTRIBUTIONS, help="training strategy (default: one device)")
+    parser.add_argument("--precision", choices=PRECISIONS, help="training precision (default: auto)")
     parser.add_argument("--accuracy-floor", type=float)
     parser.add_argument("--class-accuracy-floor", type=float)
     parser.add_argument("--max-accuracy-drop", type=float, default=0.0)
@@ -195,6 +197,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         learning_rate=_or(args.learning_rate, profile.training.learning_rate),
         seed=_or(args.seed, profile.training.seed),
         distribution=_or(args.distribution, profile.training.distribution),
+        precision=_or(args.precision, profile.training.precision),
     )
     return PipelineConfig(
         profile=profile.name,

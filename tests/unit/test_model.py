@@ -38,3 +38,26 @@ def test_training_steps_reduce_the_loss_on_a_batch():
 def test_cosine_schedule_decays_to_zero():
     schedule = model.cosine_schedule(0.01, 100)
     assert abs(float(schedule(0)) - 0.01) < 1e-9 and float(schedule(100)) < 1e-9
+
+
+def test_bf16_capability_comes_from_the_cpu_flags():
+    assert model.bf16_capable_cpu("processor: 0\nflags\t\t: fpu sse avx512f amx_bf16 amx_tile\n")
+    assert model.bf16_capable_cpu("flags : avx512_bf16\n")
+    assert not model.bf16_capable_cpu("flags : fpu sse avx2 avx512f\n")
+    assert model.resolve_precision("float32") == "float32"
+    assert model.resolve_precision("auto") in ("float32", "mixed_bfloat16")
+
+
+def test_mixed_precision_trains_in_bfloat16_and_exports_float32():
+    tf.keras.utils.set_random_seed(0)
+    mixed = model.build_model(1e-3, precision="mixed_bfloat16")
+    conv = next(layer for layer in mixed.layers if isinstance(layer, tf.keras.layers.Conv2D))
+    assert conv.compute_dtype == "bfloat16" and conv.variable_dtype == "float32"
+    assert mixed.output.dtype == tf.float32, "the softmax stays in float32"
+    assert tf.keras.mixed_precision.global_policy().name == "float32", "the global policy is restored"
+    x = np.random.default_rng(2).random((16, 28, 28, 1), np.float32)
+    mixed.train_on_batch(x, np.arange(16) % 10)
+
+    served = model.float32_copy(mixed)
+    assert all(layer.compute_dtype == "float32" for layer in served.layers if layer.weights)
+    np.testing.assert_allclose(served(x).numpy(), mixed(x).numpy(), atol=0.02)  # bfloat16 keeps 8 bits
