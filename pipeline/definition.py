@@ -16,6 +16,7 @@ from tfx.types import Channel, standard_artifacts
 from components import evaluation, features, hparams
 from components import pusher as atomic_pusher
 from components.anomaly_gate.component import AnomalyGate
+from components.baseline import LatestBlessedOtherModelStrategy
 from components.ingestion.component import FashionMnistExampleGen
 from components.serving_canary.component import ServingCanary
 from components.trainer import TRAINING_CONFIG_KEY
@@ -40,6 +41,7 @@ def create_pipeline(
     pipeline_root: str | None = None,
     schema_file: str | None = None,
     pipeline_name: str | None = None,
+    exclude_candidate_from_baseline: bool = True,
 ) -> tfx_pipeline.Pipeline:
     """Builds the Fashion-MNIST pipeline.
 
@@ -53,6 +55,9 @@ def create_pipeline(
       schema_file: the curated schema as the executors will see it (inside the image on Kubeflow);
         defaults to this checkout's.
       pipeline_name: defaults to the config's model name (Kubeflow allows no underscores).
+      exclude_candidate_from_baseline: the baseline is the latest blessed model other than the
+        candidate (components/baseline.py), so an unchanged rerun is fully cached. Kubeflow's v2
+        compiler supports only TFX's own resolver strategies: there it is TFX's latest blessed model.
     """
     example_gen = FashionMnistExampleGen(
         input_base=input_base,
@@ -117,11 +122,19 @@ def create_pipeline(
         },
     )
 
-    baseline_resolver = Resolver(
-        strategy_class=LatestBlessedModelStrategy,
-        model=Channel(type=standard_artifacts.Model),
-        model_blessing=Channel(type=standard_artifacts.ModelBlessing),
-    ).with_id(RESOLVER_ID)
+    if exclude_candidate_from_baseline:
+        baseline_resolver = Resolver(
+            strategy_class=LatestBlessedOtherModelStrategy,
+            candidate=trainer.outputs["model"],
+            model=Channel(type=standard_artifacts.Model),
+            model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+        ).with_id(RESOLVER_ID)
+    else:
+        baseline_resolver = Resolver(
+            strategy_class=LatestBlessedModelStrategy,
+            model=Channel(type=standard_artifacts.Model),
+            model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+        ).with_id(RESOLVER_ID)
 
     evaluator = Evaluator(
         examples=examples,

@@ -56,6 +56,7 @@ def compile_spec(argv: Sequence[str]) -> Path:
         # Paths into this checkout (the default --setup_file) are paths into the image there.
         beam_pipeline_args=[arg.replace(str(REPO_ROOT), IMAGE_PROJECT_DIR) for arg in config.beam_args],
         pipeline_name=kubeflow_name(config.model_name),
+        exclude_candidate_from_baseline=False,  # the v2 compiler knows only TFX's resolver strategies
     )
     args.output_file.parent.mkdir(parents=True, exist_ok=True)
     runner = kubeflow_v2_dag_runner.KubeflowV2DagRunner(

@@ -126,6 +126,9 @@ def outcome(executions: list[ExecutionRecord]) -> tuple[str, str]:
         return INCOMPLETE, f"{where} (killed, or still running)"
     pushed = nodes[PUSHER].output("PushedModel")
     props = pushed.properties if pushed else {}
+    if props.get("pushed") == 1 and nodes[PUSHER].state == "cached":
+        # The Pusher reused an earlier run's push: this run pushed nothing.
+        return ALREADY_SERVED, f"nothing changed: this model is already served as version {props.get('pushed_version')}"
     if props.get("pushed") == 1:
         return PUSHED, f"version {props.get('pushed_version')} at {props.get('pushed_destination')}"
     if artifact_properties.ALREADY_SERVED_VERSION in props:
@@ -384,7 +387,9 @@ def _decision(
         else None,
         canary_ok=None if not canary else canary.properties.get("blessed") == 1,
         pushed_version=int(version) if version else None,
-        pushed_path=str(props["pushed_destination"]) if props.get("pushed") == 1 else None,
+        pushed_path=str(props["pushed_destination"])
+        if props.get("pushed") == 1 and nodes[PUSHER].state != "cached"
+        else None,
     )
 
 

@@ -1,0 +1,47 @@
+"""The baseline the Evaluator compares a candidate with: the latest blessed model other than the candidate.
+
+TFX's LatestBlessedModelStrategy returns the latest blessed model even when that is
+the candidate itself. After a run blesses model A, an unchanged rerun trains
+nothing (the Trainer is cached, the candidate is A again) but would evaluate A
+against A: a new Evaluator input, so a full re-evaluation that can decide
+nothing. Leaving the candidate out keeps an unchanged rerun fully cached, and a
+new model is still compared with the last blessed one before it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tfx.dsl.components.common import resolver
+from tfx.types import artifact
+
+CANDIDATE_KEY = "candidate"
+MODEL_KEY = "model"
+MODEL_BLESSING_KEY = "model_blessing"
+# Custom properties the Evaluator sets on its ModelBlessing.
+_BLESSED = "blessed"
+_CURRENT_MODEL_ID = "current_model_id"
+
+
+def latest_blessed_other_than(
+    candidates: list[artifact.Artifact], models: list[artifact.Artifact], blessings: list[artifact.Artifact]
+) -> tuple[list[artifact.Artifact], list[artifact.Artifact]]:
+    """([model], [its blessing]) of the newest blessed model that is not a candidate; ([], []) if none."""
+    excluded = {c.id for c in candidates}
+    blessing_of = {
+        b.get_int_custom_property(_CURRENT_MODEL_ID): b for b in blessings if b.get_int_custom_property(_BLESSED) == 1
+    }
+    for model in sorted(models, key=lambda m: m.id, reverse=True):
+        if model.id not in excluded and model.id in blessing_of:
+            return [model], [blessing_of[model.id]]
+    return [], []
+
+
+class LatestBlessedOtherModelStrategy(resolver.ResolverStrategy):
+    """Resolves ``model``/``model_blessing`` to the latest blessed model that is not the ``candidate``."""
+
+    def resolve_artifacts(self, store: Any, input_dict: dict[str, list[artifact.Artifact]]) -> dict:
+        model, blessing = latest_blessed_other_than(
+            input_dict.get(CANDIDATE_KEY, []), input_dict.get(MODEL_KEY, []), input_dict.get(MODEL_BLESSING_KEY, [])
+        )
+        return {CANDIDATE_KEY: list(input_dict.get(CANDIDATE_KEY, [])), MODEL_KEY: model, MODEL_BLESSING_KEY: blessing}
