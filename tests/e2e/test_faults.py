@@ -217,7 +217,8 @@ def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):
     ]
     result = run_pipeline(*args)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    assert any(line.split()[1:3] == ["Tuner", "done"] for line in result.stdout.splitlines() if line.startswith("["))
+    component_lines = [line.split("]", 1)[1].split() for line in result.stdout.splitlines() if line.startswith("[")]
+    assert ["Tuner", "done"] in [words[:2] for words in component_lines]
     cfg = config_lib.parse_args(["--profile=smoke", *args])
     details = runs_lib.details(Store.open(cfg.metadata_path))
     best_uri = next(a["uri"] for a in details.artifacts if a["type"] == "HyperParameters")

@@ -66,7 +66,7 @@ def test_serving_predictions_agree_with_the_evaluator(runs: Runs):
         "serving_default"
     ]
     with_label, without_label, labels = [], [], []
-    for serialized in tf.data.TFRecordDataset(files, compression_type="GZIP").batch(250):
+    for serialized in tf.data.TFRecordDataset(files).batch(250):
         example_batch = [tf.train.Example.FromString(s) for s in serialized.numpy()]
         labels += [e.features.feature[features.LABEL_KEY].int64_list.value[0] for e in example_batch]
         for e in example_batch:
