@@ -91,15 +91,19 @@ def create_pipeline(
     )
     transform.add_upstream_node(anomaly_gate)
 
+    # What the Tuner's trials and the Trainer both train on.
+    training_inputs = {
+        "examples": examples,
+        "transform_graph": transform.outputs["transform_graph"],
+        "schema": schema,
+        "train_args": trainer_pb2.TrainArgs(splits=[features.TRAIN_SPLIT]),
+        "eval_args": trainer_pb2.EvalArgs(splits=[features.EVAL_SPLIT]),
+    }
     tuner = None
     if config.tune_trials:
         tuner = Tuner(
             tuner_fn=TUNER_FN,
-            examples=examples,
-            transform_graph=transform.outputs["transform_graph"],
-            schema=schema,
-            train_args=trainer_pb2.TrainArgs(splits=[features.TRAIN_SPLIT]),
-            eval_args=trainer_pb2.EvalArgs(splits=[features.EVAL_SPLIT]),
+            **training_inputs,
             custom_config={
                 TRAINING_CONFIG_KEY: config.training.to_dict(),
                 hparams.TUNE_TRIALS_KEY: config.tune_trials,
@@ -111,11 +115,7 @@ def create_pipeline(
     trainer = Trainer(
         run_fn=RUN_FN,
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
-        examples=examples,
-        transform_graph=transform.outputs["transform_graph"],
-        schema=schema,
-        train_args=trainer_pb2.TrainArgs(splits=[features.TRAIN_SPLIT]),
-        eval_args=trainer_pb2.EvalArgs(splits=[features.EVAL_SPLIT]),
+        **training_inputs,
         custom_config={
             TRAINING_CONFIG_KEY: config.training.to_dict(),
             CODE_FINGERPRINT_KEY: source_fingerprint([RUN_FN.rpartition(".")[0]]),
