@@ -111,8 +111,8 @@ def _by_node(executions: list[ExecutionRecord]) -> dict[str, ExecutionRecord]:
     return {e.node_id: e for e in executions}
 
 
-def outcome(executions: list[ExecutionRecord]) -> tuple[str, str]:
-    """(outcome, reason) of a run from its executions."""
+def outcome(executions: list[ExecutionRecord], evaluation: evaluation_lib.Evaluation | None = None) -> tuple[str, str]:
+    """(outcome, reason) of a run from its executions; ``evaluation``, when already read, is not read again."""
     failed = [e for e in executions if e.state == "failed"]
     if failed:
         node = failed[0]
@@ -138,7 +138,7 @@ def outcome(executions: list[ExecutionRecord]) -> tuple[str, str]:
         )
     blessing = nodes.get(EVALUATOR) and nodes[EVALUATOR].output("ModelBlessing")
     if blessing and blessing.properties.get("blessed") == 0:
-        return NOT_BLESSED, _evaluation_reason(nodes[EVALUATOR])
+        return NOT_BLESSED, _evaluation_reason(nodes[EVALUATOR], evaluation)
     canary = nodes.get(CANARY) and nodes[CANARY].output("InfraBlessing")
     if canary and canary.properties.get("blessed") == 0:
         return CANARY_FAILED, str(canary.properties.get(artifact_properties.CANARY_PROBLEMS, "unknown problem"))
@@ -162,24 +162,30 @@ def gate_reason(gate: ExecutionRecord) -> str:
     return checks.stop_message(lines) if lines else "the data gate failed, though its inputs show no anomaly"
 
 
-def _evaluation_reason(evaluator: ExecutionRecord) -> str:
-    evaluation_ref = evaluator.output("ModelEvaluation")
-    if evaluation_ref is None:
-        return "no evaluation output"
-    try:
-        ev = evaluation_lib.read_evaluation(evaluation_ref.uri)
-    except (OSError, ValueError) as e:
-        return f"evaluation unreadable: {e}"
+def _evaluation_reason(evaluator: ExecutionRecord, ev: evaluation_lib.Evaluation | None) -> str:
+    if ev is None:
+        evaluation_ref = evaluator.output("ModelEvaluation")
+        if evaluation_ref is None:
+            return "no evaluation output"
+        try:
+            ev = evaluation_lib.read_evaluation(evaluation_ref.uri)
+        except (OSError, ValueError) as e:
+            return f"evaluation unreadable: {e}"
     return "; ".join(ev.failures) or "the Evaluator did not bless the model"
 
 
-def overview(pipeline: str, run_id: str, executions: list[ExecutionRecord]) -> RunOverview:
+def overview(
+    pipeline: str,
+    run_id: str,
+    executions: list[ExecutionRecord],
+    evaluation: evaluation_lib.Evaluation | None = None,
+) -> RunOverview:
     if executions:
         start = min(e.started_ms for e in executions)
         end = max(e.ended_ms for e in executions)
     else:
         start = end = 0
-    result, reason = outcome(executions)
+    result, reason = outcome(executions, evaluation)
     nodes = [NodeRun(e.node_id, e.id, e.state, e.seconds, e.error) for e in executions]
     return RunOverview(pipeline, run_id, _iso(start), (end - start) / 1000, result, reason, nodes)
 
@@ -326,14 +332,6 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
     name, run = find_run(store, run_id, pipeline)
     executions = store.executions(run)
     nodes = _by_node(executions)
-    view = overview(name, run.name, executions)
-
-    schema_ref = nodes.get(SCHEMA_GEN) and nodes[SCHEMA_GEN].output("Schema")
-    anomalies_ref = nodes.get(EXAMPLE_VALIDATOR) and nodes[EXAMPLE_VALIDATOR].output("ExampleAnomalies")
-    anomalies = anomaly_lines(Path(anomalies_ref.uri)) if anomalies_ref else []
-    gate = nodes.get(DATA_GATE)
-    if gate is not None and gate.state == "failed":
-        anomalies.append(f"data gate: {gate.error or gate_reason(gate)}")
 
     evaluator = nodes.get(EVALUATOR)
     evaluation_ref = evaluator.output("ModelEvaluation") if evaluator else None
@@ -343,6 +341,13 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
             evaluation = evaluation_lib.read_evaluation(evaluation_ref.uri)
         except FileNotFoundError:
             evaluation = None
+    view = overview(name, run.name, executions, evaluation)
+
+    schema_ref = nodes.get(SCHEMA_GEN) and nodes[SCHEMA_GEN].output("Schema")
+    anomalies_ref = nodes.get(EXAMPLE_VALIDATOR) and nodes[EXAMPLE_VALIDATOR].output("ExampleAnomalies")
+    anomalies = anomaly_lines(Path(anomalies_ref.uri)) if anomalies_ref else []
+    if view.outcome == STOPPED_BY_GATE:  # the reason outcome() worked out, not the gate's checks run again
+        anomalies.append(f"data gate: {view.reason}")
     decision = _decision(nodes, evaluation, view)
 
     trainer = nodes.get(TRAINER)
