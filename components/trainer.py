@@ -33,12 +33,17 @@ def make_dataset(
     batch_size: int,
     shuffle: bool,
     seed: int,
+    repeat: bool = False,
 ) -> tf.data.Dataset:
     """Raw tf.Example files -> batches of (transformed image [B, 28, 28, 1], label [B]).
 
     The Transform graph is applied here (Transform does not materialize its
     output), the same graph the serving signature embeds. Transformed examples
     are cached in memory, so only the first epoch parses.
+
+    ``repeat`` makes the batches endless, one pass after another (reshuffled
+    each pass, each pass ending with its partial batch), for ``fit`` with
+    ``steps_per_epoch``: see ``train`` for why.
     """
     files = sorted(f for pattern in file_patterns for f in tf.io.gfile.glob(pattern))
     if not files:
@@ -61,11 +66,14 @@ def make_dataset(
     )
     if shuffle:
         dataset = dataset.shuffle(16384, seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size)
+    if repeat:
+        dataset = dataset.repeat()
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
 
 def count_batches(dataset: tf.data.Dataset) -> int:
-    """Iterates once (which also fills the dataset's cache) and counts the batches."""
+    """Iterates once over a finite dataset and counts its batches."""
     return int(dataset.reduce(0, lambda count, _: count + 1))
 
 
@@ -85,9 +93,16 @@ def train(
     """
     legacy_keras.check_legacy_keras()
     tf.keras.utils.set_random_seed(config.seed)
-    train_data = make_dataset(train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed)
+    # One endless iterator for the whole fit, as Keras itself does for NumPy arrays. Given a finite
+    # dataset, Keras makes a new iterator every epoch, and destroying the spent one waits for
+    # tf.data's background thread: measured here, 20 s at 3 of 14 epoch boundaries (see README).
+    train_data = make_dataset(
+        train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed, repeat=True
+    )
     eval_data = make_dataset(eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
-    steps_per_epoch = count_batches(train_data)
+    steps_per_epoch = count_batches(
+        make_dataset(train_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
+    )
     architecture = {"dense_units": config.dense_units, "dense_dropout": config.dense_dropout}
     with model.distribution_strategy(config.distribution).scope():
         cnn = model.build_model(
@@ -99,6 +114,7 @@ def train(
         train_data,
         validation_data=eval_data,
         epochs=config.epochs,
+        steps_per_epoch=steps_per_epoch,
         callbacks=[tf.keras.callbacks.TensorBoard(log_dir=log_dir)],
         verbose=2,
     )

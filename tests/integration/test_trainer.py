@@ -39,6 +39,17 @@ def test_dataset_batches_transformed_images_and_labels(transform_output, tmp_pat
     assert first_labels.numpy().tolist() == labels[:4].tolist()
 
 
+def test_repeated_dataset_is_whole_reshuffled_passes(transform_output, tmp_path: Path):
+    images, labels = fixture_images(10)
+    path = write_examples(tmp_path / "d.gz", images, labels)
+    data = trainer.make_dataset([str(path)], transform_output, batch_size=4, shuffle=True, seed=0, repeat=True)
+    batches = [batch_labels.numpy().tolist() for _, batch_labels in data.take(9)]
+    assert [len(b) for b in batches] == [4, 4, 2] * 3, "each pass ends with its own partial batch"
+    passes = [sum(batches[i : i + 3], []) for i in (0, 3, 6)]
+    assert all(sorted(p) == sorted(labels.tolist()) for p in passes), "every pass holds every example once"
+    assert len({tuple(p) for p in passes}) > 1, "reshuffled between passes"
+
+
 def test_one_training_step_under_mirrored_strategy(transform_output, tmp_path: Path):
     images, labels = fixture_images(20, seed=2)
     data = write_examples(tmp_path / "train.gz", images, labels)
