@@ -43,7 +43,9 @@ class SearchTuner(keras_tuner.engine.base_tuner.BaseTuner):
 
     precision = "float32"  # a Keras dtype policy; tuner_fn sets the training precision
 
-    def run_trial(self, trial: Any, *, train_data: Any, eval_data: Any, epochs: int, verbose: int = 2) -> dict:
+    def run_trial(
+        self, trial: Any, *, train_data: Any, eval_data: Any, epochs: int, steps_per_epoch: int, verbose: int = 2
+    ) -> dict:
         hp = trial.hyperparameters
         cnn = model.build_model(
             hp.get("learning_rate"),
@@ -51,7 +53,9 @@ class SearchTuner(keras_tuner.engine.base_tuner.BaseTuner):
             dense_dropout=hp.get("dense_dropout"),
             precision=self.precision,
         )
-        history = cnn.fit(train_data, validation_data=eval_data, epochs=epochs, verbose=verbose)
+        history = cnn.fit(
+            train_data, validation_data=eval_data, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=verbose
+        )
         return {OBJECTIVE: max(history.history[OBJECTIVE])}
 
     def save_model(self, trial_id: str, model: Any, step: int = 0) -> None:
@@ -73,9 +77,15 @@ def tuner_fn(fn_args: FnArgs) -> TunerFnResult:
     )
     tuner = SearchTuner(oracle, directory=fn_args.working_dir, project_name="fashion_mnist_search", overwrite=True)
     tuner.precision = model.resolve_precision(config.precision)
+    # An endless training dataset with steps_per_epoch, as in trainer.train (and for the same reason).
     data = {
         "train_data": trainer.make_dataset(
-            fn_args.train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed
+            fn_args.train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed, repeat=True
+        ),
+        "steps_per_epoch": trainer.count_batches(
+            trainer.make_dataset(
+                fn_args.train_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed
+            )
         ),
         "eval_data": trainer.make_dataset(
             fn_args.eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed
