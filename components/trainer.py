@@ -72,8 +72,12 @@ def make_dataset(
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def count_batches(dataset: tf.data.Dataset) -> int:
-    """Iterates once over a finite dataset and counts its batches."""
+def batches_per_pass(file_patterns: Sequence[str], tft_output: tft.TFTransformOutput, *, batch_size: int) -> int:
+    """Batches in one pass over the examples: ``steps_per_epoch`` for a ``repeat`` dataset.
+
+    Reads the examples once, through a dataset of its own that is then dropped.
+    """
+    dataset = make_dataset(file_patterns, tft_output, batch_size=batch_size, shuffle=False, seed=0)
     return int(dataset.reduce(0, lambda count, _: count + 1))
 
 
@@ -100,9 +104,7 @@ def train(
         train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed, repeat=True
     )
     eval_data = make_dataset(eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
-    steps_per_epoch = count_batches(
-        make_dataset(train_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
-    )
+    steps_per_epoch = batches_per_pass(train_files, tft_output, batch_size=config.batch_size)
     architecture = {"dense_units": config.dense_units, "dense_dropout": config.dense_dropout}
     with model.distribution_strategy(config.distribution).scope():
         cnn = model.build_model(

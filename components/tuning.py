@@ -82,11 +82,7 @@ def tuner_fn(fn_args: FnArgs) -> TunerFnResult:
         "train_data": trainer.make_dataset(
             fn_args.train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed, repeat=True
         ),
-        "steps_per_epoch": trainer.count_batches(
-            trainer.make_dataset(
-                fn_args.train_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed
-            )
-        ),
+        "steps_per_epoch": trainer.batches_per_pass(fn_args.train_files, tft_output, batch_size=config.batch_size),
         "eval_data": trainer.make_dataset(
             fn_args.eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed
         ),

@@ -45,9 +45,10 @@ def test_repeated_dataset_is_whole_reshuffled_passes(transform_output, tmp_path:
     data = trainer.make_dataset([str(path)], transform_output, batch_size=4, shuffle=True, seed=0, repeat=True)
     batches = [batch_labels.numpy().tolist() for _, batch_labels in data.take(9)]
     assert [len(b) for b in batches] == [4, 4, 2] * 3, "each pass ends with its own partial batch"
-    passes = [sum(batches[i : i + 3], []) for i in (0, 3, 6)]
+    passes = [[label for batch in batches[i : i + 3] for label in batch] for i in (0, 3, 6)]
     assert all(sorted(p) == sorted(labels.tolist()) for p in passes), "every pass holds every example once"
     assert len({tuple(p) for p in passes}) > 1, "reshuffled between passes"
+    assert trainer.batches_per_pass([str(path)], transform_output, batch_size=4) == 3
 
 
 def test_one_training_step_under_mirrored_strategy(transform_output, tmp_path: Path):
