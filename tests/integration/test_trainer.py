@@ -49,6 +49,7 @@ def test_repeated_dataset_is_whole_reshuffled_passes(transform_output, tmp_path:
     assert all(sorted(p) == sorted(labels.tolist()) for p in passes), "every pass holds every example once"
     assert len({tuple(p) for p in passes}) > 1, "reshuffled between passes"
     assert trainer.batches_per_pass([str(path)], transform_output, batch_size=4) == 3
+    assert data.options().autotune.enabled is False, "no autotuning thread for an iterator's end to wait for"
 
 
 def test_one_training_step_under_mirrored_strategy(transform_output, tmp_path: Path):
