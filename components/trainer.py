@@ -69,9 +69,9 @@ def make_dataset(
     dataset = dataset.batch(batch_size)
     if repeat:
         dataset = dataset.repeat()
-    # No autotuning thread: destroying an iterator waits for it, and here that wait took 20-50 s at
-    # random while training kept both cores busy (see train). The parallel map and the prefetch
-    # still size themselves (to the cores, and by the prefetch's own buffer tuning).
+    # No autotuning thread, the likely one that destroying an iterator waited for while training kept
+    # both cores busy (see train and README). The parallel map and the prefetch still size themselves
+    # (to the cores, and by the prefetch's own buffer tuning).
     options = tf.data.Options()
     options.autotune.enabled = False
     return dataset.prefetch(tf.data.AUTOTUNE).with_options(options)
@@ -103,9 +103,9 @@ def train(
     legacy_keras.check_legacy_keras()
     tf.keras.utils.set_random_seed(config.seed)
     # One endless iterator for the whole fit, as Keras itself does for NumPy arrays. Given a finite
-    # dataset, Keras makes a new iterator every epoch, and destroying the spent one waits for
-    # tf.data's autotuning thread: measured here, 20 s at 3 of 14 epoch boundaries, and 50 s once
-    # at the end of a fit (see README). make_dataset also turns that thread off.
+    # dataset, Keras makes a new iterator every epoch, and destroying the spent one waited for a
+    # tf.data thread: 20 s at 3 of 14 epoch boundaries here. One run also lost 50 s after its last
+    # epoch, where this iterator ends; make_dataset turns tf.data's autotuning thread off (README).
     train_data = make_dataset(
         train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed, repeat=True
     )
