@@ -392,9 +392,7 @@ def _decision(
         else None,
         canary_ok=None if not canary else canary.properties.get("blessed") == 1,
         pushed_version=int(version) if version else None,
-        pushed_path=str(props["pushed_destination"])
-        if props.get("pushed") == 1 and nodes[PUSHER].state != "cached"
-        else None,
+        pushed_path=str(props["pushed_destination"]) if view.outcome == PUSHED else None,
     )
 
 
