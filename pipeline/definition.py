@@ -13,10 +13,9 @@ from tfx.orchestration import pipeline as tfx_pipeline
 from tfx.proto import trainer_pb2
 from tfx.types import Channel, standard_artifacts
 
-from components import evaluation, features, hparams
+from components import baseline, evaluation, features, hparams
 from components import pusher as atomic_pusher
 from components.anomaly_gate.component import AnomalyGate
-from components.baseline import LatestBlessedOtherModelStrategy
 from components.ingestion.component import FashionMnistExampleGen
 from components.serving_canary.component import ServingCanary
 from components.trainer import TRAINING_CONFIG_KEY
@@ -122,19 +121,16 @@ def create_pipeline(
         },
     )
 
+    strategy_class, candidate = LatestBlessedModelStrategy, {}
     if exclude_candidate_from_baseline:
-        baseline_resolver = Resolver(
-            strategy_class=LatestBlessedOtherModelStrategy,
-            candidate=trainer.outputs["model"],
-            model=Channel(type=standard_artifacts.Model),
-            model_blessing=Channel(type=standard_artifacts.ModelBlessing),
-        ).with_id(RESOLVER_ID)
-    else:
-        baseline_resolver = Resolver(
-            strategy_class=LatestBlessedModelStrategy,
-            model=Channel(type=standard_artifacts.Model),
-            model_blessing=Channel(type=standard_artifacts.ModelBlessing),
-        ).with_id(RESOLVER_ID)
+        strategy_class = baseline.LatestBlessedOtherModelStrategy
+        candidate = {baseline.CANDIDATE_KEY: trainer.outputs["model"]}
+    baseline_resolver = Resolver(
+        strategy_class=strategy_class,
+        **candidate,
+        model=Channel(type=standard_artifacts.Model),
+        model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+    ).with_id(RESOLVER_ID)
 
     evaluator = Evaluator(
         examples=examples,
