@@ -86,6 +86,33 @@ def batches_per_pass(file_patterns: Sequence[str], tft_output: tft.TFTransformOu
     return int(dataset.reduce(0, lambda count, _: count + 1))
 
 
+@dataclasses.dataclass(frozen=True)
+class TrainingData:
+    """What the Trainer and the Tuner's trials fit on."""
+
+    train_data: tf.data.Dataset  # endless: pass steps_per_epoch to fit
+    eval_data: tf.data.Dataset
+    steps_per_epoch: int
+
+
+def training_data(
+    train_files: Sequence[str], eval_files: Sequence[str], tft_output: tft.TFTransformOutput, config: TrainingConfig
+) -> TrainingData:
+    """The training and eval datasets of ``config``'s batch size and seed, and the batches in one pass.
+
+    One endless training iterator for the whole fit, as Keras itself does for NumPy arrays. Given a
+    finite dataset, Keras makes a new iterator every epoch, and destroying the spent one waited for a
+    tf.data thread: 20 s at 3 of 14 epoch boundaries here. One run also lost 50 s after its last
+    epoch, where this iterator ends; make_dataset turns tf.data's autotuning thread off (README).
+    """
+    batching = {"batch_size": config.batch_size, "seed": config.seed}
+    return TrainingData(
+        train_data=make_dataset(train_files, tft_output, shuffle=True, repeat=True, **batching),
+        eval_data=make_dataset(eval_files, tft_output, shuffle=False, **batching),
+        steps_per_epoch=batches_per_pass(train_files, tft_output, batch_size=config.batch_size),
+    )
+
+
 def train(
     *,
     train_files: Sequence[str],
@@ -102,27 +129,19 @@ def train(
     """
     legacy_keras.check_legacy_keras()
     tf.keras.utils.set_random_seed(config.seed)
-    # One endless iterator for the whole fit, as Keras itself does for NumPy arrays. Given a finite
-    # dataset, Keras makes a new iterator every epoch, and destroying the spent one waited for a
-    # tf.data thread: 20 s at 3 of 14 epoch boundaries here. One run also lost 50 s after its last
-    # epoch, where this iterator ends; make_dataset turns tf.data's autotuning thread off (README).
-    train_data = make_dataset(
-        train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed, repeat=True
-    )
-    eval_data = make_dataset(eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed)
-    steps_per_epoch = batches_per_pass(train_files, tft_output, batch_size=config.batch_size)
+    data = training_data(train_files, eval_files, tft_output, config)
     architecture = {"dense_units": config.dense_units, "dense_dropout": config.dense_dropout}
     with model.distribution_strategy(config.distribution).scope():
         cnn = model.build_model(
-            model.cosine_schedule(config.learning_rate, config.epochs * steps_per_epoch),
+            model.cosine_schedule(config.learning_rate, config.epochs * data.steps_per_epoch),
             precision=model.resolve_precision(config.precision),
             **architecture,
         )
     history = cnn.fit(
-        train_data,
-        validation_data=eval_data,
+        data.train_data,
+        validation_data=data.eval_data,
         epochs=config.epochs,
-        steps_per_epoch=steps_per_epoch,
+        steps_per_epoch=data.steps_per_epoch,
         callbacks=[tf.keras.callbacks.TensorBoard(log_dir=log_dir)],
         verbose=2,
     )

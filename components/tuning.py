@@ -77,14 +77,13 @@ def tuner_fn(fn_args: FnArgs) -> TunerFnResult:
     )
     tuner = SearchTuner(oracle, directory=fn_args.working_dir, project_name="fashion_mnist_search", overwrite=True)
     tuner.precision = model.resolve_precision(config.precision)
-    # An endless training dataset with steps_per_epoch, as in trainer.train (and for the same reason).
-    data = {
-        "train_data": trainer.make_dataset(
-            fn_args.train_files, tft_output, batch_size=config.batch_size, shuffle=True, seed=config.seed, repeat=True
-        ),
-        "steps_per_epoch": trainer.batches_per_pass(fn_args.train_files, tft_output, batch_size=config.batch_size),
-        "eval_data": trainer.make_dataset(
-            fn_args.eval_files, tft_output, batch_size=config.batch_size, shuffle=False, seed=config.seed
-        ),
-    }
-    return TunerFnResult(tuner=tuner, fit_kwargs={**data, "epochs": fn_args.custom_config[hparams.TUNE_EPOCHS_KEY]})
+    data = trainer.training_data(fn_args.train_files, fn_args.eval_files, tft_output, config)
+    return TunerFnResult(
+        tuner=tuner,
+        fit_kwargs={
+            "train_data": data.train_data,
+            "eval_data": data.eval_data,
+            "steps_per_epoch": data.steps_per_epoch,
+            "epochs": fn_args.custom_config[hparams.TUNE_EPOCHS_KEY],
+        },
+    )
