@@ -17,7 +17,7 @@ RUN pip install --no-cache-dir uv==0.13.9 \
 # components.* by dotted path, and ImportSchemaGen reads /pipeline/data/schema/schema.pbtxt.
 COPY setup.py ./
 COPY components/ components/
-COPY data/__init__.py data/sources.py data/
+COPY data/*.py data/
 COPY data/schema/ data/schema/
 COPY pipeline/ pipeline/
 RUN uv pip install --system --no-deps -e .

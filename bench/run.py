@@ -153,6 +153,7 @@ def serving_figures(model_dir: Path, data_dir: Path, *, single_calls: int = 300,
 
 def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
     """Per-component times, ingestion throughput and accuracy of the pipeline's first run, from ML Metadata."""
+    from pipeline import nodes
     from pipeline.inspection import runs as runs_lib
     from pipeline.inspection.store import Store
 
@@ -161,7 +162,7 @@ def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
     details = runs_lib.details(store, first.run_id, model_name)
     seconds = {n.node_id: round(n.seconds, 2) for n in first.nodes}
     examples_written = sum(s.count or 0 for s in details.splits)
-    ingestion = seconds.get(runs_lib.EXAMPLE_GEN)
+    ingestion = seconds.get(nodes.EXAMPLE_GEN)
     return {
         "run_id": first.run_id,
         "component_seconds": seconds,

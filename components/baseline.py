@@ -15,12 +15,11 @@ from typing import Any
 from tfx.dsl.components.common import resolver
 from tfx.types import artifact
 
+from components import properties
+
 CANDIDATE_KEY = "candidate"
 MODEL_KEY = "model"
 MODEL_BLESSING_KEY = "model_blessing"
-# Custom properties the Evaluator sets on its ModelBlessing.
-_BLESSED = "blessed"
-_CURRENT_MODEL_ID = "current_model_id"
 
 
 def latest_blessed_other_than(
@@ -29,7 +28,9 @@ def latest_blessed_other_than(
     """([model], [its blessing]) of the newest blessed model that is not a candidate; ([], []) if none."""
     excluded = {c.id for c in candidates}
     blessing_of = {
-        b.get_int_custom_property(_CURRENT_MODEL_ID): b for b in blessings if b.get_int_custom_property(_BLESSED) == 1
+        b.get_int_custom_property(properties.CURRENT_MODEL_ID): b
+        for b in blessings
+        if b.get_int_custom_property(properties.BLESSED) == 1
     }
     for model in sorted(models, key=lambda m: m.id, reverse=True):
         if model.id not in excluded and model.id in blessing_of:

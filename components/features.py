@@ -9,27 +9,19 @@ The record contract (stable, relied on by external clients):
   * ``label``: int64 in 0..9, the Fashion-MNIST class id.
 """
 
+from data import fashion_mnist
+
 IMAGE_KEY = "image"
 LABEL_KEY = "label"
 
-IMAGE_HEIGHT = 28
-IMAGE_WIDTH = 28
+# The dataset's own shape and classes (data/fashion_mnist.py), re-exported as part of the contract.
+IMAGE_HEIGHT = fashion_mnist.IMAGE_HEIGHT
+IMAGE_WIDTH = fashion_mnist.IMAGE_WIDTH
 IMAGE_CHANNELS = 1
 IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH
 
-CLASS_NAMES: tuple[str, ...] = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
-NUM_CLASSES = len(CLASS_NAMES)
+CLASS_NAMES: tuple[str, ...] = fashion_mnist.CLASS_NAMES
+NUM_CLASSES = fashion_mnist.NUM_CLASSES
 
 # Split names of the ingested Examples artifact.
 TRAIN_SPLIT = "train"

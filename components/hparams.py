@@ -1,7 +1,9 @@
 """Training hyperparameters: a typed object that travels to run_fn as Trainer's custom_config.
 
-Kept apart from the model code so that configuration and metadata tools can use
-it without importing TensorFlow.
+With the keys of the Trainer's and the Tuner's custom_config, the names of the files
+run_fn writes beside its logs, and the merge of the Tuner's best values. Kept apart
+from the model code so that the pipeline definition, configuration and metadata
+tools can use them without importing TensorFlow.
 """
 
 from __future__ import annotations
@@ -12,9 +14,15 @@ from typing import Any
 
 DISTRIBUTIONS = ("default", "mirrored", "multi_worker_mirrored")
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+# Key of the Trainer's and the Tuner's custom_config that holds TrainingConfig.to_dict().
+TRAINING_CONFIG_KEY = "training"
 # Keys of the Tuner's custom_config (the tune profile), beside the TrainingConfig.
 TUNE_TRIALS_KEY = "trials"
 TUNE_EPOCHS_KEY = "epochs_per_trial"
+# Written by run_fn beside the TensorBoard logs: the per-epoch curves (Keras's history) and the
+# TrainingConfig the model was trained with (after any Tuner values).
+HISTORY_FILE = "history.json"
+TRAINED_CONFIG_FILE = "training_config.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,5 +72,20 @@ class TrainingConfig:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainingConfig:
+        """The inverse of ``to_dict``. An unknown key (a renamed or misspelt field) is an error, not ignored."""
         names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names})
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise ValueError(f"unknown training settings {unknown}; known: {sorted(names)}")
+        return cls(**values)
+
+
+def apply_best(config: TrainingConfig, hyperparameters: Mapping[str, Any]) -> TrainingConfig:
+    """``config`` with the values of the Tuner's best_hyperparameters artifact.
+
+    ``hyperparameters`` is a KerasTuner ``HyperParameters.get_config()``: its ``values`` are the
+    chosen value of each searched name. Names that are not TrainingConfig fields are left out.
+    """
+    names = {f.name for f in dataclasses.fields(TrainingConfig)}
+    values = hyperparameters["values"]
+    return dataclasses.replace(config, **{k: v for k, v in values.items() if k in names})

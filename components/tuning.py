@@ -3,12 +3,11 @@
 KerasTuner 1.4's Keras tuners accept only Keras 3 models and reject this
 project's tf_keras (Keras 2) model (keras-team/keras-tuner#1039), so the search
 runs on KerasTuner's ``BaseTuner`` with its random-search oracle and a
-``run_trial`` that trains with ``trainer``'s own dataset and model code.
+``run_trial`` that trains with the Trainer's own dataset and model code.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import keras_tuner
@@ -16,7 +15,7 @@ import tensorflow_transform as tft
 from tfx.components.trainer.fn_args_utils import FnArgs
 from tfx.components.tuner.component import TunerFnResult
 
-from components import hparams, model, trainer
+from components import dataset, hparams, model
 from components.hparams import TrainingConfig
 
 OBJECTIVE = "val_accuracy"
@@ -29,13 +28,6 @@ def search_space() -> keras_tuner.HyperParameters:
     hp.Choice("dense_units", [128, 256])
     hp.Choice("dense_dropout", [0.2, 0.3, 0.4])
     return hp
-
-
-def apply_best(config: TrainingConfig, hyperparameters: dict[str, Any]) -> TrainingConfig:
-    """``config`` with the values of the Tuner's best_hyperparameters artifact (a HyperParameters config)."""
-    values = keras_tuner.HyperParameters.from_config(hyperparameters).values
-    names = {f.name for f in dataclasses.fields(TrainingConfig)}
-    return dataclasses.replace(config, **{k: v for k, v in values.items() if k in names})
 
 
 class SearchTuner(keras_tuner.engine.base_tuner.BaseTuner):
@@ -67,7 +59,7 @@ class SearchTuner(keras_tuner.engine.base_tuner.BaseTuner):
 
 def tuner_fn(fn_args: FnArgs) -> TunerFnResult:
     """TFX Tuner callback."""
-    config = TrainingConfig.from_dict(fn_args.custom_config[trainer.TRAINING_CONFIG_KEY])
+    config = TrainingConfig.from_dict(fn_args.custom_config[hparams.TRAINING_CONFIG_KEY])
     tft_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     oracle = keras_tuner.oracles.RandomSearchOracle(
         objective=keras_tuner.Objective(OBJECTIVE, "max"),
@@ -77,7 +69,7 @@ def tuner_fn(fn_args: FnArgs) -> TunerFnResult:
     )
     tuner = SearchTuner(oracle, directory=fn_args.working_dir, project_name="fashion_mnist_search", overwrite=True)
     tuner.precision = model.resolve_precision(config.precision)
-    data = trainer.training_data(fn_args.train_files, fn_args.eval_files, tft_output, config)
+    data = dataset.training_data(fn_args.train_files, fn_args.eval_files, tft_output, config)
     return TunerFnResult(
         tuner=tuner,
         fit_kwargs={

@@ -26,7 +26,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from components import idx
+from data import idx
 
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
 TRAIN_LABELS = "train-labels-idx1-ubyte.gz"

@@ -1,6 +1,6 @@
 """The run's configuration: parsed once, at the edge, into one frozen object.
 
-Profiles:
+Profiles (``PROFILES``):
   * ``full`` (default): the whole dataset, the production model.
   * ``smoke``: a small stratified real subset and one short epoch, for quick
     end-to-end checks. It has its own pipeline and model name, so its models are
@@ -27,6 +27,8 @@ DEFAULT_RAW_DIR = REPO_ROOT / "data" / "raw"
 T = TypeVar("T")
 
 SCHEMA_PATH = REPO_ROOT / "data" / "schema" / "schema.pbtxt"
+# The SQLite ML Metadata store, in the output folder.
+METADATA_FILE_NAME = "metadata.sqlite"
 
 # DirectRunner settings; see the README for how they were chosen. --setup_file names
 # this project's code for runners that ship it to workers; on the DirectRunner it
@@ -81,12 +83,17 @@ PROFILES: dict[str, Profile] = {
 PROFILES["tune"] = dataclasses.replace(PROFILES["full"], name="tune", tune_trials=4, tune_epochs=2)
 
 
+def metadata_path(output_dir: Path) -> Path:
+    """The ML Metadata store of the runs whose output folder is ``output_dir``."""
+    return output_dir / METADATA_FILE_NAME
+
+
 @dataclasses.dataclass(frozen=True)
 class PipelineConfig:
     """Everything a run needs. Built by ``parse_args``; nothing below reads the environment.
 
     Attributes:
-      profile: ``full`` or ``smoke``.
+      profile: a key of ``PROFILES``: ``full``, ``smoke`` or ``tune``.
       model_name: pipeline name, and the folder under ``serving_dir`` its versions go to.
       data_dir: the only data source when given; otherwise ``raw_dir`` and the usual sources.
       raw_dir: where fetched raw files are kept.
@@ -102,6 +109,9 @@ class PipelineConfig:
       beam_args: Beam pipeline options for every Beam-powered component.
       tune_trials: trials of the Tuner's random search; 0 runs no Tuner.
       tune_epochs: epochs of each trial.
+      pipeline_name: the TFX pipeline's name; empty means ``model_name`` (Kubeflow allows no underscores).
+      artifact_root: where artifacts go when not under ``output_dir`` (a gs:// URI on Vertex AI).
+      schema_file: the curated schema as the executors will see it (inside the image on Kubeflow).
     """
 
     profile: str
@@ -120,6 +130,9 @@ class PipelineConfig:
     beam_args: tuple[str, ...]
     tune_trials: int = 0
     tune_epochs: int = 0
+    pipeline_name: str = ""
+    artifact_root: str | None = None
+    schema_file: str = str(SCHEMA_PATH)
 
     def __post_init__(self) -> None:
         for name in ("accuracy_floor", "class_accuracy_floor", "max_accuracy_drop"):
@@ -137,8 +150,17 @@ class PipelineConfig:
         return self.output_dir / "pipeline_root" / self.model_name
 
     @property
+    def tfx_pipeline_name(self) -> str:
+        return self.pipeline_name or self.model_name
+
+    @property
+    def artifact_root_uri(self) -> str:
+        """Where the orchestrator puts artifacts: ``artifact_root`` when set, else ``pipeline_root``."""
+        return self.artifact_root or str(self.pipeline_root)
+
+    @property
     def metadata_path(self) -> Path:
-        return self.output_dir / "metadata.sqlite"
+        return metadata_path(self.output_dir)
 
     @property
     def logs_dir(self) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from ml_metadata.proto import metadata_store_pb2
 from tfx.components import Evaluator, ExampleValidator, StatisticsGen, Trainer, Transform, Tuner
@@ -13,21 +13,18 @@ from tfx.orchestration import pipeline as tfx_pipeline
 from tfx.proto import trainer_pb2
 from tfx.types import Channel, standard_artifacts
 
-from components import baseline, evaluation, features, hparams
-from components import pusher as atomic_pusher
+from components import baseline, eval_config, features, hparams, properties
 from components.anomaly_gate.component import AnomalyGate
 from components.ingestion.component import FashionMnistExampleGen
+from components.pusher.component import AtomicPusher
 from components.serving_canary.component import ServingCanary
-from components.trainer import TRAINING_CONFIG_KEY
-from pipeline import provenance
-from pipeline.config import SCHEMA_PATH, PipelineConfig
+from pipeline import nodes, provenance
+from pipeline.config import PipelineConfig
 from pipeline.fingerprint import source_fingerprint
 
 PREPROCESSING_FN = "components.transform.preprocessing_fn"
 RUN_FN = "components.trainer.run_fn"
 TUNER_FN = "components.tuning.tuner_fn"
-CODE_FINGERPRINT_KEY = "code_fingerprint"
-RESOLVER_ID = "latest_blessed_model_resolver"
 
 
 def create_pipeline(
@@ -36,24 +33,18 @@ def create_pipeline(
     input_base: str,
     input_sha256: Mapping[str, str],
     metadata_connection_config: metadata_store_pb2.ConnectionConfig | None = None,
-    beam_pipeline_args: Sequence[str] | None = None,
-    pipeline_root: str | None = None,
-    schema_file: str | None = None,
-    pipeline_name: str | None = None,
     exclude_candidate_from_baseline: bool = True,
 ) -> tfx_pipeline.Pipeline:
     """Builds the Fashion-MNIST pipeline.
+
+    What differs between orchestrators (the pipeline's name and root, the schema's path, the Beam
+    options) is in ``config``: a runner passes ``dataclasses.replace(config, ...)``.
 
     Args:
       config: the run's configuration.
       input_base: folder holding the four IDX files.
       input_sha256: SHA-256 of each file's decompressed content, from the pre-flight check.
       metadata_connection_config: the ML Metadata store, where the runner needs one.
-      beam_pipeline_args: Beam options for every Beam-powered component; defaults to the config's.
-      pipeline_root: where artifacts go (a gs:// URI on Vertex AI); defaults to the config's.
-      schema_file: the curated schema as the executors will see it (inside the image on Kubeflow);
-        defaults to this checkout's.
-      pipeline_name: defaults to the config's model name (Kubeflow allows no underscores).
       exclude_candidate_from_baseline: the baseline is the latest blessed model other than the
         candidate (components/baseline.py), so an unchanged rerun is fully cached. Kubeflow's v2
         compiler supports only TFX's own resolver strategies: there it is TFX's latest blessed model.
@@ -66,17 +57,19 @@ def create_pipeline(
         train_limit=config.train_limit,
         test_limit=config.test_limit,
         code_fingerprint=source_fingerprint(["components.ingestion.executor"]),
-    )
+    ).with_id(nodes.EXAMPLE_GEN)
     examples = example_gen.outputs["examples"]
-    schema_gen = ImportSchemaGen(schema_file=schema_file or str(SCHEMA_PATH))
+    schema_gen = ImportSchemaGen(schema_file=config.schema_file).with_id(nodes.SCHEMA_GEN)
     schema = schema_gen.outputs["schema"]
-    statistics_gen = StatisticsGen(examples=examples, schema=schema)
-    example_validator = ExampleValidator(statistics=statistics_gen.outputs["statistics"], schema=schema)
+    statistics_gen = StatisticsGen(examples=examples, schema=schema).with_id(nodes.STATISTICS_GEN)
+    example_validator = ExampleValidator(statistics=statistics_gen.outputs["statistics"], schema=schema).with_id(
+        nodes.EXAMPLE_VALIDATOR
+    )
     anomaly_gate = AnomalyGate(
         anomalies=example_validator.outputs["anomalies"],
         statistics=statistics_gen.outputs["statistics"],
         code_fingerprint=source_fingerprint(["components.anomaly_gate.executor"]),
-    )
+    ).with_id(nodes.DATA_GATE)
 
     transform = Transform(
         examples=examples,
@@ -86,8 +79,8 @@ def create_pipeline(
         # training and serving beats writing 70,000 float images to disk.
         materialize=False,
         disable_statistics=True,
-        custom_config={CODE_FINGERPRINT_KEY: source_fingerprint([PREPROCESSING_FN.rpartition(".")[0]])},
-    )
+        custom_config={properties.CODE_FINGERPRINT_KEY: source_fingerprint([PREPROCESSING_FN.rpartition(".")[0]])},
+    ).with_id(nodes.TRANSFORM)
     transform.add_upstream_node(anomaly_gate)
 
     # What the Tuner's trials and the Trainer both train on.
@@ -104,22 +97,22 @@ def create_pipeline(
             tuner_fn=TUNER_FN,
             **training_inputs,
             custom_config={
-                TRAINING_CONFIG_KEY: config.training.to_dict(),
+                hparams.TRAINING_CONFIG_KEY: config.training.to_dict(),
                 hparams.TUNE_TRIALS_KEY: config.tune_trials,
                 hparams.TUNE_EPOCHS_KEY: config.tune_epochs,
-                CODE_FINGERPRINT_KEY: source_fingerprint([TUNER_FN.rpartition(".")[0]]),
+                properties.CODE_FINGERPRINT_KEY: source_fingerprint([TUNER_FN.rpartition(".")[0]]),
             },
-        )
+        ).with_id(nodes.TUNER)
 
     trainer = Trainer(
         run_fn=RUN_FN,
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
         **training_inputs,
         custom_config={
-            TRAINING_CONFIG_KEY: config.training.to_dict(),
-            CODE_FINGERPRINT_KEY: source_fingerprint([RUN_FN.rpartition(".")[0]]),
+            hparams.TRAINING_CONFIG_KEY: config.training.to_dict(),
+            properties.CODE_FINGERPRINT_KEY: source_fingerprint([RUN_FN.rpartition(".")[0]]),
         },
-    )
+    ).with_id(nodes.TRAINER)
 
     strategy_class, candidate = LatestBlessedModelStrategy, {}
     if exclude_candidate_from_baseline:
@@ -130,19 +123,19 @@ def create_pipeline(
         **candidate,
         model=Channel(type=standard_artifacts.Model),
         model_blessing=Channel(type=standard_artifacts.ModelBlessing),
-    ).with_id(RESOLVER_ID)
+    ).with_id(nodes.BASELINE_RESOLVER)
 
     evaluator = Evaluator(
         examples=examples,
         model=trainer.outputs["model"],
         baseline_model=baseline_resolver.outputs["model"],
-        eval_config=evaluation.build_eval_config(
+        eval_config=eval_config.build_eval_config(
             accuracy_floor=config.accuracy_floor,
             class_accuracy_floor=config.class_accuracy_floor,
             max_accuracy_drop=config.max_accuracy_drop,
         ),
         example_splits=[features.TEST_SPLIT],
-    )
+    ).with_id(nodes.EVALUATOR)
 
     # Loads the candidate as a server would and runs canary requests through both signatures.
     serving_canary = ServingCanary(
@@ -150,9 +143,9 @@ def create_pipeline(
         examples=examples,
         split=features.TEST_SPLIT,
         code_fingerprint=source_fingerprint(["components.serving_canary.executor"]),
-    )
+    ).with_id(nodes.CANARY)
 
-    pusher = atomic_pusher.AtomicPusher(
+    pusher = AtomicPusher(
         model=trainer.outputs["model"],
         model_blessing=evaluator.outputs["blessing"],
         infra_blessing=serving_canary.outputs["blessing"],
@@ -165,12 +158,12 @@ def create_pipeline(
             "code": provenance.code_version(),
             "config": provenance.config_record(config),
         },
-        code_fingerprint=source_fingerprint(["components.pusher"]),
-    ).with_id("Pusher")
+        code_fingerprint=source_fingerprint(["components.pusher.executor"]),
+    ).with_id(nodes.PUSHER)
 
     return tfx_pipeline.Pipeline(
-        pipeline_name=pipeline_name or config.model_name,
-        pipeline_root=pipeline_root or str(config.pipeline_root),
+        pipeline_name=config.tfx_pipeline_name,
+        pipeline_root=config.artifact_root_uri,
         components=[
             example_gen,
             schema_gen,
@@ -187,5 +180,5 @@ def create_pipeline(
         ],
         enable_cache=True,
         metadata_connection_config=metadata_connection_config,
-        beam_pipeline_args=list(beam_pipeline_args if beam_pipeline_args is not None else config.beam_args),
+        beam_pipeline_args=list(config.beam_args),
     )

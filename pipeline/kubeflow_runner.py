@@ -10,17 +10,23 @@ step checks them against those hashes when it runs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from components import idx, legacy_keras
-from data import sources
+from components import legacy_keras
+from data import idx, sources
 from pipeline.config import REPO_ROOT, parse_args
 
 # Where the Dockerfile puts the project inside the image.
 IMAGE_PROJECT_DIR = "/pipeline"
 DEFAULT_IMAGE = "fashion-mnist-tfx:latest"
+
+
+def in_image_path(text: str) -> str:
+    """``text`` with paths into this checkout made paths into the image."""
+    return text.replace(str(REPO_ROOT), IMAGE_PROJECT_DIR)
 
 
 def kubeflow_name(name: str) -> str:
@@ -47,15 +53,18 @@ def compile_spec(argv: Sequence[str]) -> Path:
 
     from pipeline.definition import create_pipeline
 
-    tfx_pipeline = create_pipeline(
+    in_image = dataclasses.replace(
         config,
+        pipeline_name=kubeflow_name(config.model_name),
+        artifact_root=args.pipeline_root,
+        # Paths into this checkout (the schema, the default --setup_file) are paths into the image there.
+        schema_file=in_image_path(config.schema_file),
+        beam_args=tuple(in_image_path(arg) for arg in config.beam_args),
+    )
+    tfx_pipeline = create_pipeline(
+        in_image,
         input_base=args.input_base or str(dataset.directory),
         input_sha256=dataset.sha256,
-        pipeline_root=args.pipeline_root,
-        schema_file=f"{IMAGE_PROJECT_DIR}/data/schema/schema.pbtxt",
-        # Paths into this checkout (the default --setup_file) are paths into the image there.
-        beam_pipeline_args=[arg.replace(str(REPO_ROOT), IMAGE_PROJECT_DIR) for arg in config.beam_args],
-        pipeline_name=kubeflow_name(config.model_name),
         exclude_candidate_from_baseline=False,  # the v2 compiler knows only TFX's resolver strategies
     )
     args.output_file.parent.mkdir(parents=True, exist_ok=True)

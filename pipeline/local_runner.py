@@ -12,8 +12,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from components import idx, legacy_keras
-from data import sources
+from components import legacy_keras
+from data import idx, sources
 from pipeline import console as console_lib
 from pipeline import run_lock
 from pipeline.config import PipelineConfig, parse_args

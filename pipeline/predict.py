@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from components import features, idx, legacy_keras
+from components import features, legacy_keras
+from data import idx
 from pipeline.config import DEFAULT_SERVING_DIR, PROFILES
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -7,7 +7,7 @@ import tensorflow as tf
 from google.protobuf import json_format
 from tensorflow_model_analysis.proto import metrics_for_slice_pb2, validation_result_pb2
 
-from components import evaluation, features
+from components import eval_config, features
 
 
 def _accuracy(model: str, value: float, class_id: int | None = None) -> metrics_for_slice_pb2.MetricsForSlice:
@@ -55,5 +55,5 @@ def write_evaluation(uri: Path, *, candidate: float, baseline: float | None, fai
     with tf.io.TFRecordWriter(str(uri / "validations.tfrecord")) as writer:
         writer.write(result.SerializeToString())
 
-    config = evaluation.build_eval_config(accuracy_floor=0.9, class_accuracy_floor=0.5, max_accuracy_drop=0.01)
+    config = eval_config.build_eval_config(accuracy_floor=0.9, class_accuracy_floor=0.5, max_accuracy_drop=0.01)
     (uri / "eval_config.json").write_text(json.dumps({"evalConfig": json_format.MessageToDict(config)}))

@@ -7,16 +7,13 @@ ML Metadata, but the gate's inputs are).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tensorflow_metadata.proto.v0 import anomalies_pb2, statistics_pb2
 
 from components import features
-
-# ExampleValidator writes one Anomalies proto per split under this name, StatisticsGen one statistics proto.
-ANOMALIES_FILE_NAME = "SchemaDiff.pb"
-STATISTICS_FILE_NAME = "FeatureStats.pb"
+from components.records import split_files
 
 
 class DataAnomaliesError(RuntimeError):
@@ -24,7 +21,7 @@ class DataAnomaliesError(RuntimeError):
 
 
 def _detail(info: anomalies_pb2.AnomalyInfo) -> str:
-    return info.description or info.short_description
+    return info.description or "; ".join(r.description for r in info.reason) or info.short_description
 
 
 def describe(anomalies_by_split: Mapping[str, anomalies_pb2.Anomalies]) -> list[str]:
@@ -68,12 +65,18 @@ def stop_message(lines: list[str]) -> str:
     return f"the data gate stopped the run: {len(lines)} anomal{'y' if len(lines) == 1 else 'ies'}: " + "; ".join(lines)
 
 
-def read_split_files(uri: str | Path, file_name: str, proto_class: type) -> dict[str, object]:
-    """``<uri>/Split-<name>/<file_name>`` parsed, by split name."""
-    return {
-        path.parent.name.removeprefix("Split-"): proto_class.FromString(path.read_bytes())
-        for path in sorted(Path(uri).glob(f"Split-*/{file_name}"))
-    }
+def read_anomalies(uri: str | Path, splits: Iterable[str] | None = None) -> dict[str, anomalies_pb2.Anomalies]:
+    """ExampleValidator's per-split Anomalies protos (``splits``: those that must be there)."""
+    return split_files.read_split_files(uri, split_files.ANOMALIES_FILE_NAME, anomalies_pb2.Anomalies, splits)
+
+
+def read_statistics(
+    uri: str | Path, splits: Iterable[str] | None = None
+) -> dict[str, statistics_pb2.DatasetFeatureStatisticsList]:
+    """StatisticsGen's per-split statistics protos (``splits``: those that must be there)."""
+    return split_files.read_split_files(
+        uri, split_files.STATISTICS_FILE_NAME, statistics_pb2.DatasetFeatureStatisticsList, splits
+    )
 
 
 def check(

@@ -15,9 +15,9 @@ from tfx.dsl.components.base import base_beam_executor
 from tfx.proto import example_gen_pb2
 from tfx.types import artifact, artifact_utils
 
-from components import artifact_properties, examples, features, idx
+from components import examples, features, properties
 from components.ingestion import spec
-from data import sources
+from data import idx, sources
 
 # Rows per Beam element, and per output file: large enough to amortise per-element
 # overhead, small enough to spread the encoding over workers on a cluster.
@@ -162,6 +162,4 @@ class Executor(base_beam_executor.BaseBeamExecutor):
             features.EVAL_SPLIT: examples.split_summary(*train_arrays, plan.eval),
             features.TEST_SPLIT: examples.split_summary(*test_arrays, plan.test),
         }
-        examples_artifact.set_string_custom_property(
-            artifact_properties.SPLIT_SUMMARY, json.dumps(summaries, sort_keys=True)
-        )
+        examples_artifact.set_string_custom_property(properties.SPLIT_SUMMARY, json.dumps(summaries, sort_keys=True))

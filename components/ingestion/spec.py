@@ -3,6 +3,8 @@
 from tfx.types import standard_artifacts
 from tfx.types.component_spec import ChannelParameter, ComponentSpec, ExecutionParameter
 
+from components import properties
+
 EXAMPLES_KEY = "examples"
 INPUT_BASE_KEY = "input_base"
 # JSON object: IDX file name -> SHA-256 of its decompressed content, as checked
@@ -13,9 +15,6 @@ EVAL_COUNT_KEY = "eval_count"
 TRAIN_LIMIT_KEY = "train_limit"  # 0: no limit
 TEST_LIMIT_KEY = "test_limit"  # 0: no limit
 SEED_KEY = "seed"
-# Fingerprint of the executor's code: part of the cache key, so changed
-# encoding code never reuses examples written by the old code.
-CODE_FINGERPRINT_KEY = "code_fingerprint"
 
 
 class FashionMnistExampleGenSpec(ComponentSpec):
@@ -28,7 +27,7 @@ class FashionMnistExampleGenSpec(ComponentSpec):
         TRAIN_LIMIT_KEY: ExecutionParameter(type=int),
         TEST_LIMIT_KEY: ExecutionParameter(type=int),
         SEED_KEY: ExecutionParameter(type=int),
-        CODE_FINGERPRINT_KEY: ExecutionParameter(type=str),
+        properties.CODE_FINGERPRINT_KEY: ExecutionParameter(type=str),
     }
     INPUTS = {}
     OUTPUTS = {EXAMPLES_KEY: ChannelParameter(type=standard_artifacts.Examples)}

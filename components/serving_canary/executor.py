@@ -12,11 +12,11 @@ from tfx.dsl.components.base import base_executor
 from tfx.types import artifact, artifact_utils
 from tfx.utils import path_utils
 
-from components import artifact_properties, features
+from components import features, properties
 from components.serving_canary import spec
 
-# Same marker files and property as TFX's InfraValidator, so Pusher's checks apply unchanged.
-_BLESSED_FILE, _NOT_BLESSED_FILE, _BLESSED_PROPERTY = "INFRA_BLESSED", "INFRA_NOT_BLESSED", "blessed"
+# Same marker files and property (properties.BLESSED) as TFX's InfraValidator, so Pusher's checks apply unchanged.
+_BLESSED_FILE, _NOT_BLESSED_FILE = "INFRA_BLESSED", "INFRA_NOT_BLESSED"
 _TOLERANCE = 1e-4
 
 
@@ -110,6 +110,6 @@ class Executor(base_executor.BaseExecutor):
         blessing = artifact_utils.get_single_instance(output_dict[spec.BLESSING_KEY])
         Path(blessing.uri).mkdir(parents=True, exist_ok=True)
         (Path(blessing.uri) / (_NOT_BLESSED_FILE if problems else _BLESSED_FILE)).write_text("; ".join(problems))
-        blessing.set_int_custom_property(_BLESSED_PROPERTY, 0 if problems else 1)
+        blessing.set_int_custom_property(properties.BLESSED, 0 if problems else 1)
         if problems:
-            blessing.set_string_custom_property(artifact_properties.CANARY_PROBLEMS, "; ".join(problems))
+            blessing.set_string_custom_property(properties.CANARY_PROBLEMS, "; ".join(problems))

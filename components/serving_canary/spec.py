@@ -3,13 +3,13 @@
 from tfx.types import standard_artifacts
 from tfx.types.component_spec import ChannelParameter, ComponentSpec, ExecutionParameter
 
+from components import properties
+
 MODEL_KEY = "model"
 EXAMPLES_KEY = "examples"
 BLESSING_KEY = "blessing"
 SPLIT_KEY = "split"
 CANARY_SIZE_KEY = "canary_size"
-# Fingerprint of the executor's code: part of the cache key.
-CODE_FINGERPRINT_KEY = "code_fingerprint"
 
 
 class ServingCanarySpec(ComponentSpec):
@@ -18,7 +18,7 @@ class ServingCanarySpec(ComponentSpec):
     PARAMETERS = {
         SPLIT_KEY: ExecutionParameter(type=str),
         CANARY_SIZE_KEY: ExecutionParameter(type=int),
-        CODE_FINGERPRINT_KEY: ExecutionParameter(type=str),
+        properties.CODE_FINGERPRINT_KEY: ExecutionParameter(type=str),
     }
     INPUTS = {
         MODEL_KEY: ChannelParameter(type=standard_artifacts.Model),

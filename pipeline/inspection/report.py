@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from components import features
+from components.records import protos, tfrecord
 from pipeline.config import DEFAULT_OUTPUT_DIR
-from pipeline.inspection import protos, tfrecord
 from pipeline.inspection import runs as runs_lib
 from pipeline.inspection.store import EmptyStoreError, Store
 

@@ -8,23 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tensorflow_metadata.proto.v0 import anomalies_pb2, statistics_pb2
-
-from components import artifact_properties, features
+from components import features, properties
 from components.anomaly_gate import checks
-from pipeline.inspection import evaluation as evaluation_lib
+from components.records import evaluation_results as evaluation_lib
+from pipeline import nodes
 from pipeline.inspection.store import ArtifactRef, ExecutionRecord, Store
-
-# Node ids, as pipeline.definition names them.
-EXAMPLE_GEN = "FashionMnistExampleGen"
-STATISTICS_GEN = "StatisticsGen"
-SCHEMA_GEN = "ImportSchemaGen"
-EXAMPLE_VALIDATOR = "ExampleValidator"
-DATA_GATE = "AnomalyGate"
-TRAINER = "Trainer"
-EVALUATOR = "Evaluator"
-CANARY = "ServingCanary"
-PUSHER = "Pusher"
 
 # Outcomes of a run.
 PUSHED = "pushed"
@@ -116,32 +104,32 @@ def outcome(executions: list[ExecutionRecord], evaluation: evaluation_lib.Evalua
     failed = [e for e in executions if e.state == "failed"]
     if failed:
         node = failed[0]
-        if node.node_id == DATA_GATE:
+        if node.node_id == nodes.DATA_GATE:
             return STOPPED_BY_GATE, node.error or gate_reason(node)
         return FAILED, f"{node.node_id}: {node.error or 'failed (no message recorded; see the logs of the run)'}"
-    nodes = _by_node(executions)
-    if any(e.state in ("running", "new") for e in executions) or PUSHER not in nodes:
+    by_node = _by_node(executions)
+    if any(e.state in ("running", "new") for e in executions) or nodes.PUSHER not in by_node:
         running = [e.node_id for e in executions if e.state in ("running", "new")]
         where = f"{running[0]} never finished" if running else "the run stopped before the Pusher"
         return INCOMPLETE, f"{where} (killed, or still running)"
-    pushed = nodes[PUSHER].output("PushedModel")
+    pushed = by_node[nodes.PUSHER].output("PushedModel")
     props = pushed.properties if pushed else {}
-    if props.get("pushed") == 1 and nodes[PUSHER].state == "cached":
+    if props.get("pushed") == 1 and by_node[nodes.PUSHER].state == "cached":
         # The Pusher reused an earlier run's push: this run pushed nothing.
         return ALREADY_SERVED, f"nothing changed: this model is already served as version {props.get('pushed_version')}"
     if props.get("pushed") == 1:
         return PUSHED, f"version {props.get('pushed_version')} at {props.get('pushed_destination')}"
-    if artifact_properties.ALREADY_SERVED_VERSION in props:
+    if properties.ALREADY_SERVED_VERSION in props:
         return (
             ALREADY_SERVED,
-            f"this model is already served as version {props[artifact_properties.ALREADY_SERVED_VERSION]}",
+            f"this model is already served as version {props[properties.ALREADY_SERVED_VERSION]}",
         )
-    blessing = nodes.get(EVALUATOR) and nodes[EVALUATOR].output("ModelBlessing")
+    blessing = by_node.get(nodes.EVALUATOR) and by_node[nodes.EVALUATOR].output("ModelBlessing")
     if blessing and blessing.properties.get("blessed") == 0:
-        return NOT_BLESSED, _evaluation_reason(nodes[EVALUATOR], evaluation)
-    canary = nodes.get(CANARY) and nodes[CANARY].output("InfraBlessing")
+        return NOT_BLESSED, _evaluation_reason(by_node[nodes.EVALUATOR], evaluation)
+    canary = by_node.get(nodes.CANARY) and by_node[nodes.CANARY].output("InfraBlessing")
     if canary and canary.properties.get("blessed") == 0:
-        return CANARY_FAILED, str(canary.properties.get(artifact_properties.CANARY_PROBLEMS, "unknown problem"))
+        return CANARY_FAILED, str(canary.properties.get(properties.CANARY_PROBLEMS, "unknown problem"))
     return NOT_PUSHED, "the Pusher pushed nothing"
 
 
@@ -152,12 +140,7 @@ def gate_reason(gate: ExecutionRecord) -> str:
     if anomalies is None:
         return "the data gate failed (its inputs are not recorded)"
     lines = checks.problems(
-        checks.read_split_files(anomalies.uri, checks.ANOMALIES_FILE_NAME, anomalies_pb2.Anomalies),
-        checks.read_split_files(
-            statistics.uri, checks.STATISTICS_FILE_NAME, statistics_pb2.DatasetFeatureStatisticsList
-        )
-        if statistics is not None
-        else {},
+        checks.read_anomalies(anomalies.uri), checks.read_statistics(statistics.uri) if statistics is not None else {}
     )
     return checks.stop_message(lines) if lines else "the data gate failed, though its inputs show no anomaly"
 
@@ -186,8 +169,8 @@ def overview(
     else:
         start = end = 0
     result, reason = outcome(executions, evaluation)
-    nodes = [NodeRun(e.node_id, e.id, e.state, e.seconds, e.error) for e in executions]
-    return RunOverview(pipeline, run_id, _iso(start), (end - start) / 1000, result, reason, nodes)
+    node_runs = [NodeRun(e.node_id, e.id, e.state, e.seconds, e.error) for e in executions]
+    return RunOverview(pipeline, run_id, _iso(start), (end - start) / 1000, result, reason, node_runs)
 
 
 def list_runs(store: Store, pipeline: str | None = None) -> list[RunOverview]:
@@ -214,8 +197,8 @@ def find_run(store: Store, run_id: str | None, pipeline: str | None = None) -> t
 def _split_data(example_gen: ExecutionRecord | None, statistics_gen: ExecutionRecord | None) -> list[SplitData]:
     summaries: dict[str, dict[str, Any]] = {}
     examples = example_gen.output("Examples") if example_gen else None
-    if examples is not None and artifact_properties.SPLIT_SUMMARY in examples.properties:
-        summaries = json.loads(str(examples.properties[artifact_properties.SPLIT_SUMMARY]))
+    if examples is not None and properties.SPLIT_SUMMARY in examples.properties:
+        summaries = json.loads(str(examples.properties[properties.SPLIT_SUMMARY]))
     tfdv: dict[str, dict[str, Any]] = {}
     statistics = statistics_gen.output("ExampleStatistics") if statistics_gen else None
     if statistics is not None:
@@ -331,9 +314,9 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
     """Everything ``inspect show`` prints about one run (default: the latest)."""
     name, run = find_run(store, run_id, pipeline)
     executions = store.executions(run)
-    nodes = _by_node(executions)
+    by_node = _by_node(executions)
 
-    evaluator = nodes.get(EVALUATOR)
+    evaluator = by_node.get(nodes.EVALUATOR)
     evaluation_ref = evaluator.output("ModelEvaluation") if evaluator else None
     evaluation = None
     if evaluation_ref is not None and Path(evaluation_ref.uri).is_dir():
@@ -343,19 +326,19 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
             evaluation = None
     view = overview(name, run.name, executions, evaluation)
 
-    schema_ref = nodes.get(SCHEMA_GEN) and nodes[SCHEMA_GEN].output("Schema")
-    anomalies_ref = nodes.get(EXAMPLE_VALIDATOR) and nodes[EXAMPLE_VALIDATOR].output("ExampleAnomalies")
+    schema_ref = by_node.get(nodes.SCHEMA_GEN) and by_node[nodes.SCHEMA_GEN].output("Schema")
+    anomalies_ref = by_node.get(nodes.EXAMPLE_VALIDATOR) and by_node[nodes.EXAMPLE_VALIDATOR].output("ExampleAnomalies")
     anomalies = anomaly_lines(Path(anomalies_ref.uri)) if anomalies_ref else []
     if view.outcome == STOPPED_BY_GATE:  # the reason outcome() worked out, not the gate's checks run again
         anomalies.append(f"data gate: {view.reason}")
-    decision = _decision(nodes, evaluation, view)
+    decision = _decision(by_node, evaluation, view)
 
-    trainer = nodes.get(TRAINER)
+    trainer = by_node.get(nodes.TRAINER)
     model_run = trainer.output("ModelRun") if trainer else None
     return RunDetails(
         overview=view,
         artifacts=_artifact_rows(executions),
-        splits=_split_data(nodes.get(EXAMPLE_GEN), nodes.get(STATISTICS_GEN)),
+        splits=_split_data(by_node.get(nodes.EXAMPLE_GEN), by_node.get(nodes.STATISTICS_GEN)),
         schema=schema_lines(Path(schema_ref.uri)) if schema_ref else [],
         anomalies=anomalies,
         evaluation=evaluation,
@@ -366,9 +349,9 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
 
 
 def _decision(
-    nodes: dict[str, ExecutionRecord], evaluation: evaluation_lib.Evaluation | None, view: RunOverview
+    by_node: dict[str, ExecutionRecord], evaluation: evaluation_lib.Evaluation | None, view: RunOverview
 ) -> Decision:
-    blessing = nodes.get(EVALUATOR) and nodes[EVALUATOR].output("ModelBlessing")
+    blessing = by_node.get(nodes.EVALUATOR) and by_node[nodes.EVALUATOR].output("ModelBlessing")
     blessed = None if not blessing else blessing.properties.get("blessed") == 1
     if blessed is None:
         reason = view.reason if view.outcome in (STOPPED_BY_GATE, FAILED, INCOMPLETE) else "no evaluation"
@@ -380,10 +363,10 @@ def _decision(
         )
     else:
         reason = "; ".join(evaluation.failures) if evaluation and evaluation.failures else "a threshold failed"
-    canary = nodes.get(CANARY) and nodes[CANARY].output("InfraBlessing")
-    pushed = nodes.get(PUSHER) and nodes[PUSHER].output("PushedModel")
+    canary = by_node.get(nodes.CANARY) and by_node[nodes.CANARY].output("InfraBlessing")
+    pushed = by_node.get(nodes.PUSHER) and by_node[nodes.PUSHER].output("PushedModel")
     props = pushed.properties if pushed else {}
-    version = props.get("pushed_version") or props.get(artifact_properties.ALREADY_SERVED_VERSION)
+    version = props.get("pushed_version") or props.get(properties.ALREADY_SERVED_VERSION)
     return Decision(
         blessed=blessed,
         reason=reason,
@@ -467,7 +450,7 @@ def lineage(store: Store, version: int | str) -> Lineage:
         # The baseline model is an input of the Evaluator, not an ancestor of this model.
         frontier.extend(a.id for a in producer.inputs if a.key != "baseline_model")
     steps.sort(key=lambda step: -step.execution_id)
-    ingestion = next((s for s in steps if s.node_id == EXAMPLE_GEN), None)
+    ingestion = next((s for s in steps if s.node_id == nodes.EXAMPLE_GEN), None)
     raw_files: dict[str, str] = {}
     input_base = None
     if ingestion is not None:

@@ -13,8 +13,8 @@ import pytest
 import tensorflow as tf
 import tensorflow_transform as tft
 
-from components import features, trainer
-from pipeline.definition import RESOLVER_ID
+from components import dataset, features
+from pipeline.nodes import BASELINE_RESOLVER
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, node_states, run_details, run_pipeline, versions
 from tests.pipeline_nodes import NODE_ORDER, UPSTREAM_OF_MODEL
@@ -85,7 +85,7 @@ def test_keras_evaluate_agrees_with_tfma(runs: Runs):
     uris, evaluation, files = _test_split(runs)
     model = tf.keras.models.load_model(f"{uris['Model']}/Format-Serving")
     tft_output = tft.TFTransformOutput(uris["TransformGraph"])
-    data = trainer.make_dataset(files, tft_output, batch_size=256, shuffle=False, seed=0)
+    data = dataset.make_dataset(files, tft_output, batch_size=256, shuffle=False, seed=0)
     _, keras_accuracy = model.evaluate(data, verbose=0)
     assert abs(keras_accuracy - evaluation.accuracy) <= 0.002, (keras_accuracy, evaluation.accuracy)
 
@@ -93,7 +93,7 @@ def test_keras_evaluate_agrees_with_tfma(runs: Runs):
 def test_rerun_hits_the_cache_and_pushes_nothing_new(runs: Runs):
     states = node_states(runs.config, 1)
     # Everything but the baseline resolver: the candidate is not its own baseline (components/baseline.py).
-    assert {node for node, state in states.items() if state == "cached"} == ALL_NODES - {RESOLVER_ID}
+    assert {node for node, state in states.items() if state == "cached"} == ALL_NODES - {BASELINE_RESOLVER}
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
     lines = runs.second.stdout.splitlines()
     assert sum(" cached " in line for line in lines if line.startswith("[")) >= len(UPSTREAM_OF_MODEL)
@@ -120,7 +120,7 @@ def test_an_unreachable_floor_blesses_nothing_and_says_why(runs: Runs):
 
 
 def test_make_predict_classifies_images_with_the_pushed_model(runs: Runs, real_data_dir: Path, tmp_path: Path):
-    from components import idx
+    from data import idx
 
     images = idx.read_images(real_data_dir / "t10k-images-idx3-ubyte.gz").array[:2]
     pngs = []

@@ -52,7 +52,8 @@ def transform_output(tmp_path_factory: pytest.TempPathFactory):
 
 
 def write_examples(path: Path, images: np.ndarray, labels: np.ndarray) -> Path:
-    with tf.io.TFRecordWriter(str(path), options="GZIP") as writer:
+    """Uncompressed TFRecords of tf.Example, as the ingestion component writes them."""
+    with tf.io.TFRecordWriter(str(path)) as writer:
         for image, label in zip(images, labels, strict=True):
             writer.write(examples.to_example(image, int(label)))
     return path

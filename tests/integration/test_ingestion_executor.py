@@ -9,9 +9,9 @@ import tensorflow as tf
 from tfx.components.util import examples_utils
 from tfx.types import artifact_utils, standard_artifacts
 
-from components import features, idx
+from components import features
 from components.ingestion import executor, spec
-from data import sources
+from data import idx, sources
 
 
 def _run(input_base: Path, out: Path, sha256: dict, **overrides) -> standard_artifacts.Examples:

@@ -6,8 +6,8 @@ import tensorflow as tf
 import tensorflow_model_analysis as tfma
 
 from components import features
-from pipeline.inspection import evaluation as evaluation_lib
-from pipeline.inspection import protos, tfrecord
+from components.records import evaluation_results as evaluation_lib
+from components.records import protos, tfrecord
 from tests.evaluation_fixtures import write_evaluation
 
 

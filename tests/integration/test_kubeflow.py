@@ -9,7 +9,7 @@ from google.protobuf import json_format
 from kfp.pipeline_spec import pipeline_spec_pb2
 
 from pipeline import config as config_lib
-from pipeline import definition, kubeflow_runner
+from pipeline import definition, kubeflow_runner, nodes
 from tests.conftest import REPO_ROOT
 
 IMAGE = "europe-docker.pkg.dev/project/repo/fashion-mnist-tfx:1"
@@ -46,7 +46,7 @@ def test_every_component_is_a_task_with_the_image(compiled):
         assert _task_for(component.id, tasks), component.id
     for gate in ("AnomalyGate", "ServingCanary", "Evaluator"):
         assert gate in tasks
-    assert any(name.startswith(definition.RESOLVER_ID) for name in tasks)
+    assert any(name.startswith(nodes.BASELINE_RESOLVER) for name in tasks)
     deployment = json_format.ParseDict(
         job["pipelineSpec"]["deploymentSpec"], pipeline_spec_pb2.PipelineDeploymentConfig()
     )
@@ -61,11 +61,11 @@ def test_dependencies_match_the_local_dag(compiled):
     _, spec, local = compiled
     tasks = spec.root.dag.tasks
     for component in local.components:
-        if component.id == definition.RESOLVER_ID:
+        if component.id == nodes.BASELINE_RESOLVER:
             continue
         # The resolver's model task is the one that hands the baseline on.
         expected = {
-            f"{u.id}-model-resolver" if u.id == definition.RESOLVER_ID else u.id for u in component.upstream_nodes
+            f"{u.id}-model-resolver" if u.id == nodes.BASELINE_RESOLVER else u.id for u in component.upstream_nodes
         }
         assert set(tasks[component.id].dependent_tasks) == expected, component.id
 

@@ -8,9 +8,11 @@ import tensorflow_model_analysis as tfma
 from tfx.dsl.compiler import compiler
 
 from components import features
-from components import pusher as atomic_pusher
+from components.pusher import component as atomic_pusher
+from components.pusher import executor as pusher_executor
+from components.pusher import spec as pusher_spec
 from pipeline import config as config_lib
-from pipeline import definition
+from pipeline import definition, nodes
 from pipeline.fingerprint import source_fingerprint
 from tests.pipeline_nodes import NODE_ORDER
 
@@ -36,7 +38,7 @@ def test_every_component_in_dependency_order(built):
         ("AnomalyGate", "Transform"),
         ("Transform", "Trainer"),
         ("Trainer", "Evaluator"),
-        (definition.RESOLVER_ID, "Evaluator"),
+        (nodes.BASELINE_RESOLVER, "Evaluator"),
         ("Evaluator", "Pusher"),
     ]:
         assert position[upstream] < position[downstream], (upstream, downstream)
@@ -74,14 +76,14 @@ def test_custom_components_are_keyed_by_their_code(built, node_id, module):
 
 def test_pusher_is_keyed_by_its_code_and_carries_the_provenance(built, cfg):
     pusher = next(c for c in built.components if c.id == "Pusher")
-    assert pusher.exec_properties["code_fingerprint"] == source_fingerprint(["components.pusher"])
+    assert pusher.exec_properties["code_fingerprint"] == source_fingerprint(["components.pusher.executor"])
     provenance = json.loads(pusher.exec_properties["provenance"])
     assert provenance["data"] == {"input_base": "/data", "sha256": {"a.gz": "0" * 64}}
     assert provenance["config"]["model_name"] == cfg.model_name
     assert provenance["config"]["training"]["epochs"] == cfg.training.epochs
     assert set(provenance["code"]) == {"commit", "dirty"}
     evaluator = next(c for c in built.components if c.id == "Evaluator")
-    assert pusher.inputs[atomic_pusher.MODEL_EVALUATION_KEY].producer_component_id == evaluator.id
+    assert pusher.inputs[pusher_spec.MODEL_EVALUATION_KEY].producer_component_id == evaluator.id
 
 
 def test_the_tune_profile_puts_the_tuner_before_the_trainer(tmp_path: Path):
@@ -123,7 +125,7 @@ def test_evaluator_thresholds_name_their_slices(built, cfg):
 def test_pusher_is_atomic_and_targets_the_model_folder(built, cfg):
     pusher = next(c for c in built.components if c.id == "Pusher")
     assert isinstance(pusher, atomic_pusher.AtomicPusher)
-    assert pusher.executor_spec.executor_class is atomic_pusher.Executor
+    assert pusher.executor_spec.executor_class is pusher_executor.Executor
     assert str(cfg.model_serving_dir) in pusher.exec_properties["push_destination"]
 
 

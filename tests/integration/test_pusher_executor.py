@@ -8,7 +8,8 @@ from tfx.proto import pusher_pb2
 from tfx.types import standard_artifacts
 from tfx.utils import proto_utils
 
-from components import pusher
+from components.pusher import executor as pusher_executor
+from components.pusher import publish, spec
 from tests.evaluation_fixtures import write_evaluation
 
 
@@ -31,15 +32,15 @@ def _do(tmp_path: Path, *, blessed: int, canary_blessed: int, evaluation_uri: Pa
     if evaluation_uri is not None:
         model_evaluation = standard_artifacts.ModelEvaluation()
         model_evaluation.uri = str(evaluation_uri)
-        inputs[pusher.MODEL_EVALUATION_KEY] = [model_evaluation]
+        inputs[spec.MODEL_EVALUATION_KEY] = [model_evaluation]
         blessing.set_string_custom_property("baseline_model", "/models/baseline")
-    executor = pusher.Executor(pusher.Executor.Context(pipeline_run_id="run-42"))
+    executor = pusher_executor.Executor(pusher_executor.Executor.Context(pipeline_run_id="run-42"))
     executor.Do(
         inputs,
         {"pushed_model": [pushed]},
         {
             "push_destination": proto_utils.proto_to_json(destination),
-            pusher.PROVENANCE_KEY: json.dumps({"code": {"commit": "abc", "dirty": False}, "data": {"sha256": {}}}),
+            spec.PROVENANCE_KEY: json.dumps({"code": {"commit": "abc", "dirty": False}, "data": {"sha256": {}}}),
         },
     )
     return pushed
@@ -67,10 +68,10 @@ def test_the_model_card_says_where_the_model_came_from_and_how_it_scored(tmp_pat
     write_evaluation(tmp_path / "ev", candidate=0.93, baseline=0.92, failed=False)
     pushed = _do(tmp_path, blessed=1, canary_blessed=1, evaluation_uri=tmp_path / "ev")
     version = pushed.get_string_custom_property("pushed_version")
-    card = json.loads((tmp_path / "serving" / version / pusher.MODEL_CARD_PATH).read_text())
+    card = json.loads((tmp_path / "serving" / version / publish.MODEL_CARD_PATH).read_text())
     assert card["run_id"] == "run-42" and card["version"] == int(version)
     assert card["code"] == {"commit": "abc", "dirty": False}
-    assert card["model_digest"] == pusher.model_digest(tmp_path / "model" / "Format-Serving")
+    assert card["model_digest"] == publish.model_digest(tmp_path / "model" / "Format-Serving")
     ev = card["evaluation"]
     assert (ev["accuracy"], ev["baseline_accuracy"], ev["baseline_model"]) == (0.93, 0.92, "/models/baseline")
     assert ev["class_accuracy"]["Shirt"] == 0.56

@@ -46,7 +46,11 @@ def test_executor_writes_an_infra_blessing_pusher_understands(exported_model, tm
     examples_artifact.uri = str(tmp_path / "examples")
     examples_artifact.split_names = artifact_utils.encode_split_names(["test"])
     (tmp_path / "examples" / "Split-test").mkdir(parents=True)
-    write_examples(tmp_path / "examples" / "Split-test" / "data.gz", exported_model.images, exported_model.labels)
+    write_examples(
+        tmp_path / "examples" / "Split-test" / "data_tfrecord-00000-of-00001",
+        exported_model.images,
+        exported_model.labels,
+    )
     blessing = standard_artifacts.InfraBlessing()
     blessing.uri = str(tmp_path / "blessing")
     executor.Executor().Do(

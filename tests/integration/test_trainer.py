@@ -4,15 +4,15 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from components import features, trainer
+from components import dataset, features, trainer
 from components.hparams import TrainingConfig
 from tests.integration.conftest import fixture_images, write_examples
 
 
 def test_trains_logs_and_exports(transform_output, tmp_path: Path):
     images, labels = fixture_images(60, seed=1)
-    train_file = write_examples(tmp_path / "train.gz", images[:40], labels[:40])
-    eval_file = write_examples(tmp_path / "eval.gz", images[40:], labels[40:])
+    train_file = write_examples(tmp_path / "train.tfrecord", images[:40], labels[:40])
+    eval_file = write_examples(tmp_path / "eval.tfrecord", images[40:], labels[40:])
     history = trainer.train(
         train_files=[str(train_file)],
         eval_files=[str(eval_file)],
@@ -30,8 +30,8 @@ def test_trains_logs_and_exports(transform_output, tmp_path: Path):
 
 def test_dataset_batches_transformed_images_and_labels(transform_output, tmp_path: Path):
     images, labels = fixture_images(10)
-    path = write_examples(tmp_path / "d.gz", images, labels)
-    batches = list(trainer.make_dataset([str(path)], transform_output, batch_size=4, shuffle=False, seed=0))
+    path = write_examples(tmp_path / "d.tfrecord", images, labels)
+    batches = list(dataset.make_dataset([str(path)], transform_output, batch_size=4, shuffle=False, seed=0))
     assert [b[0].shape[0] for b in batches] == [4, 4, 2]
     first_images, first_labels = batches[0]
     assert first_images.shape[1:] == (28, 28, 1)
@@ -41,20 +41,20 @@ def test_dataset_batches_transformed_images_and_labels(transform_output, tmp_pat
 
 def test_repeated_dataset_is_whole_reshuffled_passes(transform_output, tmp_path: Path):
     images, labels = fixture_images(10)
-    path = write_examples(tmp_path / "d.gz", images, labels)
-    data = trainer.make_dataset([str(path)], transform_output, batch_size=4, shuffle=True, seed=0, repeat=True)
+    path = write_examples(tmp_path / "d.tfrecord", images, labels)
+    data = dataset.make_dataset([str(path)], transform_output, batch_size=4, shuffle=True, seed=0, repeat=True)
     batches = [batch_labels.numpy().tolist() for _, batch_labels in data.take(9)]
     assert [len(b) for b in batches] == [4, 4, 2] * 3, "each pass ends with its own partial batch"
     passes = [[label for batch in batches[i : i + 3] for label in batch] for i in (0, 3, 6)]
     assert all(sorted(p) == sorted(labels.tolist()) for p in passes), "every pass holds every example once"
     assert len({tuple(p) for p in passes}) > 1, "reshuffled between passes"
-    assert trainer.batches_per_pass([str(path)], transform_output, batch_size=4) == 3
+    assert dataset.batches_per_pass([str(path)], transform_output, batch_size=4) == 3
     assert data.options().autotune.enabled is False, "no autotuning thread for an iterator's end to wait for"
 
 
 def test_one_training_step_under_mirrored_strategy(transform_output, tmp_path: Path):
     images, labels = fixture_images(20, seed=2)
-    data = write_examples(tmp_path / "train.gz", images, labels)
+    data = write_examples(tmp_path / "train.tfrecord", images, labels)
     history = trainer.train(
         train_files=[str(data)],
         eval_files=[str(data)],

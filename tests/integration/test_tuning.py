@@ -4,7 +4,7 @@ from pathlib import Path
 
 from tfx.components.trainer.fn_args_utils import FnArgs
 
-from components import hparams, trainer, tuning
+from components import hparams, tuning
 from components.hparams import TrainingConfig
 from tests.integration.conftest import fixture_images, write_examples
 
@@ -13,12 +13,12 @@ def test_search_finds_hyperparameters_the_trainer_applies(transform_output, tmp_
     images, labels = fixture_images(60, seed=2)
     config = TrainingConfig(epochs=3, batch_size=16, learning_rate=1e-3, seed=0)
     fn_args = FnArgs(
-        train_files=[str(write_examples(tmp_path / "train.gz", images[:40], labels[:40]))],
-        eval_files=[str(write_examples(tmp_path / "eval.gz", images[40:], labels[40:]))],
+        train_files=[str(write_examples(tmp_path / "train.tfrecord", images[:40], labels[:40]))],
+        eval_files=[str(write_examples(tmp_path / "eval.tfrecord", images[40:], labels[40:]))],
         transform_graph_path=str(Path(transform_output.transform_savedmodel_dir).parent),
         working_dir=str(tmp_path / "work"),
         custom_config={
-            trainer.TRAINING_CONFIG_KEY: config.to_dict(),
+            hparams.TRAINING_CONFIG_KEY: config.to_dict(),
             hparams.TUNE_TRIALS_KEY: 2,
             hparams.TUNE_EPOCHS_KEY: 1,
         },
@@ -32,7 +32,7 @@ def test_search_finds_hyperparameters_the_trainer_applies(transform_output, tmp_
     for name in ("learning_rate", "dense_units", "dense_dropout"):
         assert best.get(name) in space._hps[name][0].values
 
-    tuned = tuning.apply_best(config, best.get_config())
+    tuned = hparams.apply_best(config, best.get_config())
     assert (tuned.learning_rate, tuned.dense_units, tuned.dense_dropout) == (
         best.get("learning_rate"),
         best.get("dense_units"),

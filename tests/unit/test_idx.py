@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from components import idx
+from data import idx
 from tests.idx_fixtures import write_idx
 
 

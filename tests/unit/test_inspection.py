@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from components import artifact_properties, examples, features
-from pipeline.inspection import cli, protos, report, runs, store, tfrecord
-from pipeline.inspection import evaluation as evaluation_lib
+from components import examples, features, properties
+from components.records import evaluation_results as evaluation_lib
+from components.records import protos, tfrecord
+from pipeline.inspection import cli, report, runs, store
 from pipeline.inspection.store import ArtifactRef, ExecutionRecord
 from tests.conftest import REPO_ROOT
 
@@ -61,7 +62,8 @@ def test_serialized_descriptor_names_a_file_without_one(tmp_path: Path):
 def test_inspection_imports_neither_tensorflow_nor_tfx(tmp_path: Path):
     code = (
         "import sys\n"
-        "from pipeline.inspection import cli, report, runs, evaluation, protos\n"
+        "from pipeline.inspection import cli, report, runs\n"
+        "from components.records import evaluation_results, protos\n"
         "from pipeline import run_summary\n"
         "protos.message_class('tensorflow_model_analysis.ValidationResult')\n"
         f"assert cli.main(['runs', '--output-dir', {str(tmp_path)!r}]) == 1\n"
@@ -151,7 +153,7 @@ NODES_BEFORE_PUSHER = [
                 *NODES_BEFORE_PUSHER,
                 _execution(
                     "Pusher",
-                    outputs=[_artifact("PushedModel", pushed=0, **{artifact_properties.ALREADY_SERVED_VERSION: 7})],
+                    outputs=[_artifact("PushedModel", pushed=0, **{properties.ALREADY_SERVED_VERSION: 7})],
                 ),
             ],
             (runs.ALREADY_SERVED, "this model is already served as version 7"),

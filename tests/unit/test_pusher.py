@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components import pusher
+from components.pusher import publish
 
 
 @pytest.fixture
@@ -20,32 +20,32 @@ def model_dir(tmp_path: Path) -> Path:
 
 def test_push_creates_an_integer_version_with_its_model_card(model_dir: Path, tmp_path: Path):
     base = tmp_path / "serving" / "fashion_mnist"
-    result = pusher.push_model(model_dir, base, info={"run": "r1"}, now=1000)
+    result = publish.push_model(model_dir, base, info={"run": "r1"}, now=1000)
     assert result.pushed and result.version == 1000 and result.path == base / "1000"
     assert (base / "1000" / "saved_model.pb").read_bytes() == b"graph"
-    info = json.loads((base / "1000" / pusher.MODEL_CARD_PATH).read_text())
-    assert info["run"] == "r1" and info["model_digest"] == pusher.model_digest(model_dir)
+    info = json.loads((base / "1000" / publish.MODEL_CARD_PATH).read_text())
+    assert info["run"] == "r1" and info["model_digest"] == publish.model_digest(model_dir)
     assert [p.name for p in base.iterdir()] == ["1000"], "no staging folder left behind"
 
 
 def test_the_same_model_is_not_pushed_twice(model_dir: Path, tmp_path: Path):
     base = tmp_path / "serving"
-    first = pusher.push_model(model_dir, base, info={}, now=1000)
-    second = pusher.push_model(model_dir, base, info={}, now=2000)
+    first = publish.push_model(model_dir, base, info={}, now=1000)
+    second = publish.push_model(model_dir, base, info={}, now=2000)
     assert not second.pushed and second.version == first.version
-    assert pusher.served_versions(base) == [1000]
+    assert publish.served_versions(base) == [1000]
 
 
 def test_versions_always_increase(model_dir: Path, tmp_path: Path):
     base = tmp_path / "serving"
     (base / "5000").mkdir(parents=True)
-    result = pusher.push_model(model_dir, base, info={}, now=1000)  # a clock behind the newest version
+    result = publish.push_model(model_dir, base, info={}, now=1000)  # a clock behind the newest version
     assert result.version == 5001
 
 
 def test_a_failed_copy_leaves_nothing_visible(model_dir: Path, tmp_path: Path, monkeypatch):
     base = tmp_path / "serving"
-    pusher.push_model(model_dir, base, info={}, now=1000)
+    publish.push_model(model_dir, base, info={}, now=1000)
     (model_dir / "saved_model.pb").write_bytes(b"another graph")
 
     def copy_half_then_fail(src, dst, **kwargs):
@@ -53,21 +53,21 @@ def test_a_failed_copy_leaves_nothing_visible(model_dir: Path, tmp_path: Path, m
         shutil.copy(Path(src) / "saved_model.pb", dst)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pusher.shutil, "copytree", copy_half_then_fail)
-    with pytest.raises(pusher.PushError, match=r"serving: cannot publish version 2000: No space left on device"):
-        pusher.push_model(model_dir, base, info={}, now=2000)
+    monkeypatch.setattr(publish.shutil, "copytree", copy_half_then_fail)
+    with pytest.raises(publish.PushError, match=r"serving: cannot publish version 2000: No space left on device"):
+        publish.push_model(model_dir, base, info={}, now=2000)
     assert sorted(p.name for p in base.iterdir()) == ["1000"]
     assert (base / "1000" / "saved_model.pb").read_bytes() == b"graph", "the served model is untouched"
 
 
 def test_digest_depends_on_content_and_names(model_dir: Path):
-    before = pusher.model_digest(model_dir)
+    before = publish.model_digest(model_dir)
     (model_dir / "variables" / "variables.index").write_bytes(b"other")
-    assert pusher.model_digest(model_dir) != before
+    assert publish.model_digest(model_dir) != before
 
 
 def test_a_serving_folder_that_cannot_be_created_is_a_clear_error(model_dir: Path, tmp_path: Path):
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("a file where the serving folder should be")
-    with pytest.raises(pusher.PushError, match=r"not_a_folder/fashion_mnist: cannot create the serving folder"):
-        pusher.push_model(model_dir, blocker / "fashion_mnist", info={}, now=1000)
+    with pytest.raises(publish.PushError, match=r"not_a_folder/fashion_mnist: cannot create the serving folder"):
+        publish.push_model(model_dir, blocker / "fashion_mnist", info={}, now=1000)

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from components import idx
-from data import sources
+from data import idx, sources
 from tests.idx_fixtures import make_dataset_dir, write_idx
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from components import features
-from pipeline.inspection import protos, tfrecord
+from components.records import protos, tfrecord
 
 _CANDIDATE = "candidate"
 _BASELINE = "baseline"

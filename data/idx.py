@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from components import features
+from data import fashion_mnist
 
 _UBYTE = 0x08
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -106,7 +106,7 @@ def read_images(path: Path | str) -> IdxContent:
     """Reads an images file: uint8 [N, 28, 28]."""
     content = decompress(path)
     images = parse_idx(content, name=path, expected_magic=IMAGES_MAGIC)
-    shape = (features.IMAGE_HEIGHT, features.IMAGE_WIDTH)
+    shape = (fashion_mnist.IMAGE_HEIGHT, fashion_mnist.IMAGE_WIDTH)
     if images.shape[1:] != shape:
         raise IdxError(path, f"wrong image dimensions {images.shape[1:]}, expected {shape}")
     return IdxContent(images, hashlib.sha256(content).hexdigest())
@@ -116,11 +116,11 @@ def read_labels(path: Path | str) -> IdxContent:
     """Reads a labels file: uint8 [N] with every value in 0..9."""
     content = decompress(path)
     labels = parse_idx(content, name=path, expected_magic=LABELS_MAGIC)
-    if labels.size and int(labels.max()) >= features.NUM_CLASSES:
-        bad = int(np.argmax(labels >= features.NUM_CLASSES))
+    if labels.size and int(labels.max()) >= fashion_mnist.NUM_CLASSES:
+        bad = int(np.argmax(labels >= fashion_mnist.NUM_CLASSES))
         raise IdxError(
             path,
-            f"label {int(labels[bad])} at index {bad} is outside 0..{features.NUM_CLASSES - 1}",
+            f"label {int(labels[bad])} at index {bad} is outside 0..{fashion_mnist.NUM_CLASSES - 1}",
         )
     return IdxContent(labels, hashlib.sha256(content).hexdigest())
 

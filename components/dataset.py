@@ -1,0 +1,109 @@
+"""The training input: the ingested tf.Example files, through the Transform graph, in batches.
+
+Used by the Trainer's ``run_fn`` and the Tuner's trials alike, so both fit on
+exactly the same data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import tensorflow as tf
+import tensorflow_transform as tft
+
+from components import features
+from components.hparams import TrainingConfig
+
+# Records parsed and transformed per call; independent of the training batch size.
+_PARSE_BATCH = 1024
+
+
+def _compression(files: Sequence[str]) -> str:
+    return "GZIP" if files and all(f.endswith(".gz") for f in files) else ""
+
+
+def make_dataset(
+    file_patterns: Sequence[str],
+    tft_output: tft.TFTransformOutput,
+    *,
+    batch_size: int,
+    shuffle: bool,
+    seed: int,
+    repeat: bool = False,
+) -> tf.data.Dataset:
+    """Raw tf.Example files -> batches of (transformed image [B, 28, 28, 1], label [B]).
+
+    The Transform graph is applied here (Transform does not materialize its
+    output), the same graph the serving signature embeds. Transformed examples
+    are cached in memory, so only the first epoch parses.
+
+    ``repeat`` makes the batches endless, one pass after another (reshuffled
+    each pass, each pass ending with its partial batch), for ``fit`` with
+    ``steps_per_epoch``: see ``training_data`` for why.
+    """
+    files = sorted(f for pattern in file_patterns for f in tf.io.gfile.glob(pattern))
+    if not files:
+        raise FileNotFoundError(f"no example files match {list(file_patterns)}")
+    raw_spec = tft_output.raw_feature_spec()
+    tft_layer = tft_output.transform_features_layer()
+    image_key = features.transformed_name(features.IMAGE_KEY)
+    label_key = features.transformed_name(features.LABEL_KEY)
+
+    def transform(serialized: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        transformed = tft_layer(tf.io.parse_example(serialized, raw_spec))
+        return transformed[image_key], transformed[label_key]
+
+    dataset = (
+        tf.data.TFRecordDataset(files, compression_type=_compression(files))
+        .batch(_PARSE_BATCH)
+        .map(transform, num_parallel_calls=tf.data.AUTOTUNE)
+        .unbatch()
+        .cache()
+    )
+    if shuffle:
+        dataset = dataset.shuffle(16384, seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size)
+    if repeat:
+        dataset = dataset.repeat()
+    # No autotuning thread, the likely one that destroying an iterator waited for while training kept
+    # both cores busy (README, "Where the time goes"). The parallel map and the prefetch still size
+    # themselves (to the cores, and by the prefetch's own buffer tuning).
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.prefetch(tf.data.AUTOTUNE).with_options(options)
+
+
+def batches_per_pass(file_patterns: Sequence[str], tft_output: tft.TFTransformOutput, *, batch_size: int) -> int:
+    """Batches in one pass over the examples: ``steps_per_epoch`` for a ``repeat`` dataset.
+
+    Reads the examples once, through a dataset of its own that is then dropped.
+    """
+    dataset = make_dataset(file_patterns, tft_output, batch_size=batch_size, shuffle=False, seed=0)
+    return int(dataset.reduce(0, lambda count, _: count + 1))
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingData:
+    """What the Trainer and the Tuner's trials fit on."""
+
+    train_data: tf.data.Dataset  # endless: pass steps_per_epoch to fit
+    eval_data: tf.data.Dataset
+    steps_per_epoch: int
+
+
+def training_data(
+    train_files: Sequence[str], eval_files: Sequence[str], tft_output: tft.TFTransformOutput, config: TrainingConfig
+) -> TrainingData:
+    """The training and eval datasets of ``config``'s batch size and seed, and the batches in one pass.
+
+    One endless training iterator for the whole fit, as Keras itself does for NumPy arrays: given a
+    finite dataset, Keras makes a new iterator every epoch, and destroying the spent one stalled
+    training at epoch boundaries here (measurements in the README, "Where the time goes").
+    """
+    batching = {"batch_size": config.batch_size, "seed": config.seed}
+    return TrainingData(
+        train_data=make_dataset(train_files, tft_output, shuffle=True, repeat=True, **batching),
+        eval_data=make_dataset(eval_files, tft_output, shuffle=False, **batching),
+        steps_per_epoch=batches_per_pass(train_files, tft_output, batch_size=config.batch_size),
+    )

@@ -1,0 +1,32 @@
+"""Names of the properties on artifacts and executions that more than one module reads or writes.
+
+Executors and TFX's own components write them; the run summary, the inspection
+tools and the baseline resolver read them from ML Metadata without importing the
+executors (and so without TFX or TensorFlow).
+"""
+
+# --- custom properties this project's executors set on their output artifacts -----------------
+# On Pusher's PushedModel when the model is already served: that version.
+ALREADY_SERVED_VERSION = "already_served_version"
+# On ServingCanary's InfraBlessing when the canary failed: what went wrong.
+CANARY_PROBLEMS = "canary_problems"
+# On FashionMnistExampleGen's Examples: JSON {split: examples.split_summary(...)}.
+SPLIT_SUMMARY = "split_summary"
+# On Pusher's PushedModel when pushed: the model card written beside the model (JSON).
+MODEL_CARD = "model_card"
+
+# --- TFX's own artifact properties, as its Evaluator, InfraValidator and Pusher set them ---------
+# On ModelBlessing and InfraBlessing: 1 blessed, 0 not (ServingCanary sets it as InfraValidator does).
+BLESSED = "blessed"
+# On ModelBlessing: the id of the model evaluated, and the URI of the baseline model it was compared with.
+CURRENT_MODEL_ID = "current_model_id"
+BASELINE_MODEL = "baseline_model"
+# On PushedModel: 1 pushed, 0 not; the version and the folder it was pushed to.
+PUSHED = "pushed"
+PUSHED_VERSION = "pushed_version"
+PUSHED_DESTINATION = "pushed_destination"
+
+# --- execution properties ------------------------------------------------------------------------
+# Every custom component's (and the Trainer's, Tuner's and Transform's custom_config) fingerprint of
+# the code behind it: part of the cache key, so changed code never reuses an old output.
+CODE_FINGERPRINT_KEY = "code_fingerprint"

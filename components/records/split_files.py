@@ -1,0 +1,41 @@
+"""The per-split files TFDV's components write, and the one reader of them.
+
+StatisticsGen and ExampleValidator write one file per split,
+``<artifact uri>/Split-<name>/<file name>``; ImportSchemaGen one schema file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from google.protobuf import message
+
+# StatisticsGen's statistics (a DatasetFeatureStatisticsList) and ExampleValidator's Anomalies, per split.
+STATISTICS_FILE_NAME = "FeatureStats.pb"
+ANOMALIES_FILE_NAME = "SchemaDiff.pb"
+# ImportSchemaGen's Schema, as text.
+SCHEMA_FILE_NAME = "schema.pbtxt"
+_SPLIT_PREFIX = "Split-"
+
+M = TypeVar("M", bound=message.Message)
+
+
+def read_split_files(
+    uri: str | Path, file_name: str, proto_class: type[M], splits: Iterable[str] | None = None
+) -> dict[str, M]:
+    """``<uri>/Split-<name>/<file_name>`` parsed, by split name.
+
+    Args:
+      uri: the artifact's folder.
+      file_name: STATISTICS_FILE_NAME or ANOMALIES_FILE_NAME.
+      proto_class: the message class the file holds.
+      splits: the splits that must be there (an artifact's split names); a missing file then raises
+        FileNotFoundError. None reads whichever splits are there.
+    """
+    if splits is None:
+        paths = sorted(Path(uri).glob(f"{_SPLIT_PREFIX}*/{file_name}"))
+    else:
+        paths = [Path(uri) / f"{_SPLIT_PREFIX}{split}" / file_name for split in splits]
+    return {path.parent.name.removeprefix(_SPLIT_PREFIX): proto_class.FromString(path.read_bytes()) for path in paths}
