@@ -37,7 +37,7 @@ def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
         from tfx.orchestration import metadata
         from tfx.orchestration.local.local_dag_runner import LocalDagRunner
 
-        from pipeline import run_summary
+        from pipeline import run_failure, run_summary
         from pipeline.definition import create_pipeline
 
         tfx_pipeline = create_pipeline(
@@ -54,18 +54,7 @@ def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
             except Exception as e:  # noqa: BLE001 - any failure ends the run with a one-line reason
                 failure = e
         if failure is not None:
-            failed_node = terminal.current_node
-            terminal.node_failed()
-            reason = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
-            terminal.error(f"{failed_node or 'pipeline'} failed: {reason}")
-            if failed_node:
-                # TFX does not record an in-process executor's exception; `make inspect` shows this note.
-                from pipeline.inspection import store as inspection_store
-
-                try:
-                    inspection_store.record_failure(config.metadata_path, config.model_name, failed_node, reason)
-                except Exception as e:  # noqa: BLE001 - the note is a courtesy; the run's outcome stands
-                    print(f"could not note the failure in ML Metadata: {e}", file=sys.stderr)
+            run_failure.report_failure(failure, terminal, config)
             terminal.line(f"nothing was pushed; full log: {log_path}")
             return 1
         summary = run_summary.collect(config)

@@ -140,29 +140,6 @@ def error_message(execution: metadata_store_pb2.Execution) -> str | None:
     return match.group(1) if match else lines[-1]
 
 
-def record_failure(metadata_path: Path, pipeline_name: str, node_id: str, message: str) -> bool:
-    """Notes ``message`` on the failed execution of ``node_id`` in the pipeline's latest run.
-
-    Returns whether such an execution was found.
-    """
-    config = metadata_store_pb2.ConnectionConfig()
-    config.sqlite.filename_uri = str(metadata_path)
-    config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READWRITE
-    writer = metadata_store.MetadataStore(config)
-    runs = Store(writer).runs(pipeline_name)
-    if not runs:
-        return False
-    for execution in sorted(writer.get_executions_by_context(runs[-1][1].id), key=lambda e: -e.id):
-        if execution.last_known_state != metadata_store_pb2.Execution.FAILED:
-            continue
-        contexts = writer.get_contexts_by_execution(execution.id)
-        if any(c.type == NODE_CONTEXT and c.name.split(".", 1)[-1] == node_id for c in contexts):
-            execution.custom_properties[FAILURE_MESSAGE].string_value = message
-            writer.put_executions([execution])
-            return True
-    return False
-
-
 class Store:
     """Read-only views of one ML Metadata store."""
 
