@@ -29,6 +29,7 @@ T = TypeVar("T")
 SCHEMA_PATH = REPO_ROOT / "data" / "schema" / "schema.pbtxt"
 # The SQLite ML Metadata store, in the output folder.
 METADATA_FILE_NAME = "metadata.sqlite"
+DATA_MANIFEST_FILE_NAME = "data-manifest.json"
 
 # DirectRunner settings; see the README for how they were chosen. --setup_file names
 # this project's code for runners that ship it to workers; on the DirectRunner it
@@ -161,6 +162,11 @@ class PipelineConfig:
     @property
     def metadata_path(self) -> Path:
         return metadata_path(self.output_dir)
+
+    @property
+    def data_manifest_path(self) -> Path:
+        """The record of the last verified data (data/manifest.py), for checks repeated often."""
+        return self.output_dir / DATA_MANIFEST_FILE_NAME
 
     @property
     def logs_dir(self) -> Path:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 
 from components import legacy_keras
-from data import idx, sources
+from data import idx, manifest, sources
 from pipeline import console as console_lib
 from pipeline import run_lock
 from pipeline.config import PipelineConfig, parse_args
@@ -28,6 +28,7 @@ def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
         terminal.error(str(e))
         return 1
     kind = "official Fashion-MNIST" if dataset.official else "not the official Fashion-MNIST (hashes differ)"
+    manifest.write(config.data_manifest_path, dataset)  # what a scheduler's DAG parse reuses
     terminal.line(f"data: {dataset.directory} ({kind}, from {dataset.source})")
 
     log_path = config.logs_dir / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
