@@ -6,7 +6,7 @@ import tensorflow as tf
 from tfx.types import artifact_utils, standard_artifacts
 
 from components import examples, features
-from components.serving_canary import executor, spec
+from components.serving_canary import checks, executor, spec
 from tests.integration.conftest import write_examples
 
 
@@ -18,7 +18,7 @@ def _canary(exported_model, n=16) -> list[bytes]:
 
 
 def test_a_servable_model_passes(exported_model):
-    assert executor.check_signatures(str(exported_model.path), _canary(exported_model)) == []
+    assert checks.check_signatures(str(exported_model.path), _canary(exported_model)) == []
 
 
 def test_a_missing_signature_fails(exported_model, tmp_path: Path):
@@ -27,11 +27,11 @@ def test_a_missing_signature_fails(exported_model, tmp_path: Path):
     tf.saved_model.save(
         loaded, str(partial), signatures={features.SERVING_SIGNATURE: loaded.signatures[features.SERVING_SIGNATURE]}
     )
-    assert executor.check_signatures(str(partial), _canary(exported_model)) == ["signature predict_images is missing"]
+    assert checks.check_signatures(str(partial), _canary(exported_model)) == ["signature predict_images is missing"]
 
 
 def test_a_folder_that_is_no_model_fails(tmp_path: Path, exported_model):
-    (problem,) = executor.check_signatures(str(tmp_path), _canary(exported_model))
+    (problem,) = checks.check_signatures(str(tmp_path), _canary(exported_model))
     assert problem.startswith("the SavedModel does not load")
 
 
