@@ -114,7 +114,7 @@ class IdxToExamples(beam.PTransform):
 
 
 class Executor(base_beam_executor.BaseBeamExecutor):
-    """Reads the IDX files, assigns rows to splits and writes gzipped TFRecords of tf.Example."""
+    """Reads the IDX files, assigns rows to splits and writes uncompressed TFRecords of tf.Example."""
 
     def Do(
         self,
