@@ -17,8 +17,7 @@ RUN pip install --no-cache-dir uv==0.13.9 \
 # components.* by dotted path, and ImportSchemaGen reads /pipeline/data/schema/schema.pbtxt.
 COPY setup.py ./
 COPY components/ components/
-COPY data/*.py data/
-COPY data/schema/ data/schema/
+COPY data/ data/
 COPY pipeline/ pipeline/
 RUN uv pip install --system --no-deps -e .
 
