@@ -31,7 +31,7 @@ from typing import Any
 
 import psutil
 
-from pipeline.config import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, PROFILES, REPO_ROOT
+from pipeline.config import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, PROFILES, REPO_ROOT, metadata_path
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,12 +154,13 @@ def serving_figures(model_dir: Path, data_dir: Path, *, single_calls: int = 300,
 def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
     """Per-component times, ingestion throughput and accuracy of the pipeline's first run, from ML Metadata."""
     from pipeline import nodes
+    from pipeline.inspection import details as details_lib
     from pipeline.inspection import runs as runs_lib
     from pipeline.inspection.store import Store
 
-    store = Store.open(output_dir / "metadata.sqlite")
+    store = Store.open(metadata_path(output_dir))
     first = runs_lib.list_runs(store, model_name)[-1]
-    details = runs_lib.details(store, first.run_id, model_name)
+    details = details_lib.details(store, first.run_id, model_name)
     seconds = {n.node_id: round(n.seconds, 2) for n in first.nodes}
     examples_written = sum(s.count or 0 for s in details.splits)
     ingestion = seconds.get(nodes.EXAMPLE_GEN)
@@ -248,7 +249,7 @@ def run(profile: str, bench_dir: Path, data_dir: Path, *, inspect_repeats: int =
     from pipeline.inspection import runs as runs_lib
     from pipeline.inspection.store import Store
 
-    rerun = runs_lib.list_runs(Store.open(output / "metadata.sqlite"), model_name)[0]
+    rerun = runs_lib.list_runs(Store.open(metadata_path(output)), model_name)[0]
     results["rerun_nodes"] = len(rerun.nodes)
     results["rerun_cached"] = sum(n.state == "cached" for n in rerun.nodes)
 

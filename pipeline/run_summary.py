@@ -6,7 +6,8 @@ import dataclasses
 
 from components import features
 from pipeline.config import PipelineConfig
-from pipeline.inspection import runs
+from pipeline.inspection import details as details_lib
+from pipeline.inspection import outcomes
 from pipeline.inspection.store import Store
 
 
@@ -40,12 +41,12 @@ class RunSummary:
 
 def collect(config: PipelineConfig) -> RunSummary:
     """Summarizes the newest run of the configured pipeline."""
-    details = runs.details(Store.open(config.metadata_path), "latest", config.model_name)
+    details = details_lib.details(Store.open(config.metadata_path), "latest", config.model_name)
     ev, decision = details.evaluation, details.decision
     evaluation = None
     if ev is not None and decision.blessed is not None:
         evaluation = Evaluation(ev.accuracy, ev.class_accuracy, ev.baseline_accuracy, decision.blessed, ev.failures)
-    canary_problems = details.overview.reason if details.overview.outcome == runs.CANARY_FAILED else None
+    canary_problems = details.overview.reason if details.overview.outcome == outcomes.CANARY_FAILED else None
     return RunSummary(
         run_id=details.overview.run_id,
         nodes=[NodeRun(n.node_id, n.state, n.seconds) for n in details.overview.nodes],

@@ -11,6 +11,7 @@ Each takes ``--json``. Imports neither TensorFlow nor TFX.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -19,7 +20,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from components import features
-from pipeline.config import DEFAULT_OUTPUT_DIR
+from pipeline.config import DEFAULT_OUTPUT_DIR, metadata_path
+from pipeline.inspection import details as details_lib
+from pipeline.inspection import lineage as lineage_lib
 from pipeline.inspection import runs as runs_lib
 from pipeline.inspection.store import EmptyStoreError, Store
 
@@ -45,7 +48,7 @@ def format_runs(overviews: list[runs_lib.RunOverview]) -> list[str]:
     return lines
 
 
-def format_details(d: runs_lib.RunDetails) -> list[str]:
+def format_details(d: details_lib.RunDetails) -> list[str]:
     o = d.overview
     lines = [
         f"run {o.run_id} ({o.pipeline}), started {o.started}, {_seconds(o.seconds)}",
@@ -108,7 +111,7 @@ def format_details(d: runs_lib.RunDetails) -> list[str]:
     return lines
 
 
-def format_lineage(lineage: runs_lib.Lineage) -> list[str]:
+def format_lineage(lineage: lineage_lib.Lineage) -> list[str]:
     lines = [f"version {lineage.version}: {lineage.path}"]
     prov = lineage.provenance
     code = prov.get("code") or {}
@@ -128,6 +131,17 @@ def format_lineage(lineage: runs_lib.Lineage) -> list[str]:
     if config:
         lines += ["", "config:"] + [f"    {k}: {json.dumps(v)}" for k, v in config.items()]
     return lines
+
+
+def to_json(value: Any) -> Any:
+    """What ``--json`` prints: dataclasses as objects of their fields."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    return value
 
 
 def _add_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
@@ -160,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> None:
-    store = Store.open(args.output_dir / "metadata.sqlite")
+    store = Store.open(metadata_path(args.output_dir))
     result: Any
     if args.command in (None, "runs"):
         result = runs_lib.list_runs(store, args.pipeline)
@@ -168,20 +182,20 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
             raise EmptyStoreError(f"{args.output_dir}: no run recorded yet; run the pipeline first (make run-pipeline)")
         lines = format_runs(result)
     elif args.command == "show":
-        result = runs_lib.details(store, args.run, args.pipeline)
+        result = details_lib.details(store, args.run, args.pipeline)
         lines = format_details(result)
     elif args.command == "lineage":
         if not args.version.isdigit():
             raise runs_lib.UnknownRunError(f"{args.version!r} is not a version: versions are integers")
-        result = runs_lib.lineage(store, int(args.version))
+        result = lineage_lib.lineage(store, int(args.version))
         lines = format_lineage(result)
     else:  # logdir
-        result = runs_lib.details(store, "latest", args.pipeline).model_run_dir
+        result = details_lib.details(store, "latest", args.pipeline).model_run_dir
         if not result:
             raise runs_lib.UnknownRunError("the latest run trained no model: no TensorBoard logs")
         lines = [result]
     if args.json:
-        json.dump(runs_lib.to_json(result), out, indent=2)
+        json.dump(to_json(result), out, indent=2)
         out.write("\n")
     else:
         out.write("\n".join(lines) + "\n")

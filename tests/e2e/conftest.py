@@ -42,11 +42,11 @@ def node_states(cfg: config_lib.PipelineConfig, index: int = -1) -> dict[str, st
 
 def run_details(cfg: config_lib.PipelineConfig, index: int = -1):
     """What `make inspect ARGS=show` reads about one run of the configured pipeline."""
-    from pipeline.inspection import runs as runs_lib
+    from pipeline.inspection import details as details_lib
     from pipeline.inspection.store import Store
 
     store = Store.open(cfg.metadata_path)
-    return runs_lib.details(store, store.runs(cfg.model_name)[index][1].name, cfg.model_name)
+    return details_lib.details(store, store.runs(cfg.model_name)[index][1].name, cfg.model_name)
 
 
 def versions(serving: Path) -> list[str]:

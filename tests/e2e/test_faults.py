@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import config as config_lib
-from pipeline.inspection import runs as runs_lib
+from pipeline.inspection import outcomes
 from pipeline.inspection.store import Store
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, node_states, run_pipeline, versions
@@ -135,7 +135,7 @@ def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: 
     # Airflow and Kubeflow leave no runner note: the reason is then decided again from the gate's recorded inputs.
     store = Store.open(cfg.metadata_path)
     (gate,) = [e for _, run in store.runs() for e in store.executions(run) if e.node_id == "AnomalyGate"]
-    assert runs_lib.gate_reason(gate) == gate.error, "the same checks, the same words"
+    assert outcomes.gate_reason(gate) == gate.error, "the same checks, the same words"
 
 
 def test_a_model_worse_than_the_baseline_is_not_pushed(runs: Runs):
@@ -205,7 +205,7 @@ def test_killed_in_training_then_rerun_and_a_concurrent_run_refused(real_data_di
 
 def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):
     """The tune path on the smoke data: TFX's Tuner runs a real search and the Trainer trains its best values."""
-    from pipeline.inspection import runs as runs_lib
+    from pipeline.inspection import details as details_lib
     from pipeline.inspection.store import Store
 
     args = [
@@ -220,7 +220,7 @@ def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):
     component_lines = [line.split("]", 1)[1].split() for line in result.stdout.splitlines() if line.startswith("[")]
     assert ["Tuner", "done"] in [words[:2] for words in component_lines]
     cfg = config_lib.parse_args(["--profile=smoke", *args])
-    details = runs_lib.details(Store.open(cfg.metadata_path))
+    details = details_lib.details(Store.open(cfg.metadata_path))
     best_uri = next(a["uri"] for a in details.artifacts if a["type"] == "HyperParameters")
     best = json.loads((Path(best_uri) / "best_hyperparameters.txt").read_text())["values"]
     trained = json.loads((Path(details.model_run_dir) / "training_config.json").read_text())

@@ -14,7 +14,7 @@ import pytest
 from components import examples, features, properties
 from components.records import evaluation_results as evaluation_lib
 from components.records import protos, tfrecord
-from pipeline.inspection import cli, report, runs, store
+from pipeline.inspection import cli, data_views, decision, details, outcomes, report, runs, store
 from pipeline.inspection.store import ArtifactRef, ExecutionRecord
 from tests.conftest import REPO_ROOT
 
@@ -62,7 +62,8 @@ def test_serialized_descriptor_names_a_file_without_one(tmp_path: Path):
 def test_inspection_imports_neither_tensorflow_nor_tfx(tmp_path: Path):
     code = (
         "import sys\n"
-        "from pipeline.inspection import cli, report, runs\n"
+        "from pipeline.inspection import charts, cli, data_views, decision, details, lineage, outcomes\n"
+        "from pipeline.inspection import outputs, report, runs, samples\n"
         "from components.records import evaluation_results, protos\n"
         "from pipeline import run_summary\n"
         "protos.message_class('tensorflow_model_analysis.ValidationResult')\n"
@@ -146,7 +147,7 @@ NODES_BEFORE_PUSHER = [
                     outputs=[_artifact("PushedModel", pushed=1, pushed_version="7", pushed_destination="/s/7")],
                 ),
             ],
-            (runs.PUSHED, "version 7 at /s/7"),
+            (outcomes.PUSHED, "version 7 at /s/7"),
         ),
         (
             [
@@ -156,7 +157,7 @@ NODES_BEFORE_PUSHER = [
                     outputs=[_artifact("PushedModel", pushed=0, **{properties.ALREADY_SERVED_VERSION: 7})],
                 ),
             ],
-            (runs.ALREADY_SERVED, "this model is already served as version 7"),
+            (outcomes.ALREADY_SERVED, "this model is already served as version 7"),
         ),
         (
             [
@@ -166,27 +167,27 @@ NODES_BEFORE_PUSHER = [
                 ),
                 _execution("Pusher", outputs=[_artifact("PushedModel", pushed=0)]),
             ],
-            (runs.CANARY_FAILED, "bad signature"),
+            (outcomes.CANARY_FAILED, "bad signature"),
         ),
         (
             [
                 _execution("FashionMnistExampleGen"),
                 _execution("AnomalyGate", "failed", error="the data gate stopped the run: x"),
             ],
-            (runs.STOPPED_BY_GATE, "the data gate stopped the run: x"),
+            (outcomes.STOPPED_BY_GATE, "the data gate stopped the run: x"),
         ),
         (
             [_execution("FashionMnistExampleGen"), _execution("Pusher", "failed", error="cannot create")],
-            (runs.FAILED, "Pusher: cannot create"),
+            (outcomes.FAILED, "Pusher: cannot create"),
         ),
         (
             [_execution("FashionMnistExampleGen"), _execution("Trainer", "running")],
-            (runs.INCOMPLETE, "Trainer never finished (killed, or still running)"),
+            (outcomes.INCOMPLETE, "Trainer never finished (killed, or still running)"),
         ),
     ],
 )
 def test_the_outcome_of_a_run(executions, expected):
-    assert runs.outcome(executions) == expected
+    assert outcomes.outcome(executions) == expected
 
 
 def test_not_blessed_names_the_failed_threshold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -207,7 +208,7 @@ def test_not_blessed_names_the_failed_threshold(tmp_path: Path, monkeypatch: pyt
         _execution("Evaluator", outputs=[_artifact("ModelEvaluation"), _artifact("ModelBlessing", blessed=0)]),
         _execution("Pusher", outputs=[_artifact("PushedModel", pushed=0)]),
     ]
-    assert runs.outcome(executions) == (runs.NOT_BLESSED, ev.failures[0])
+    assert outcomes.outcome(executions) == (outcomes.NOT_BLESSED, ev.failures[0])
 
 
 def test_error_message_is_the_last_line_of_the_traceback():
@@ -243,17 +244,17 @@ def test_cli_rejects_a_version_that_is_not_an_integer(tmp_path: Path, capsys: py
     assert "no run recorded yet" in capsys.readouterr().err
 
 
-def _details() -> runs.RunDetails:
+def _details() -> details.RunDetails:
     overview = runs.RunOverview(
         "fashion_mnist",
         "2026-01-01T00:00:00",
         "2026-01-01T00:00:00+00:00",
         12.0,
-        runs.NOT_BLESSED,
+        outcomes.NOT_BLESSED,
         "overall: accuracy fell",
         [runs.NodeRun("Trainer", 3, "done", 10.0, None), runs.NodeRun("Transform", 2, "cached", 0.0, None)],
     )
-    split = runs.SplitData("train", 10, 0, 255, 72.9, 90.0, [5] * 16, [1] * 10, 784.0, 784.0)
+    split = data_views.SplitData("train", 10, 0, 255, 72.9, 90.0, [5] * 16, [1] * 10, 784.0, 784.0)
     ev = evaluation_lib.Evaluation(
         0.5,
         dict.fromkeys(range(10), 0.5),
@@ -268,14 +269,14 @@ def _details() -> runs.RunDetails:
         ],
         [[10 if i == j else 0 for j in range(10)] for i in range(10)],
     )
-    return runs.RunDetails(
+    return details.RunDetails(
         overview=overview,
         artifacts=[{"node": "Trainer", "key": "model", "type": "Model", "id": 3, "uri": "/m"}],
-        splits=[split, runs.SplitData("test", 10, 0, 250, 73.0, 89.0, [5] * 16, [1] * 10, 784.0, 784.0)],
+        splits=[split, data_views.SplitData("test", 10, 0, 250, 73.0, 89.0, [5] * 16, [1] * 10, 784.0, 784.0)],
         schema=["image: BYTES"],
         anomalies=[],
         evaluation=ev,
-        decision=runs.Decision(False, "overall: accuracy fell", "/baseline", True, None, None),
+        decision=decision.Decision(False, "overall: accuracy fell", "/baseline", True, None, None),
         training_history={
             "loss": [1.0, 0.5],
             "val_loss": [1.1, 0.6],

@@ -1,0 +1,64 @@
+"""One run in full, as ``inspect show`` and the report present it: overview, artifacts, data, evaluation, decision."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from components.records import evaluation_results as evaluation_lib
+from pipeline import nodes
+from pipeline.inspection import data_views, outcomes, outputs, runs
+from pipeline.inspection.decision import Decision, decide_run
+from pipeline.inspection.store import ExecutionRecord, Store
+
+
+@dataclasses.dataclass(frozen=True)
+class RunDetails:
+    overview: runs.RunOverview
+    artifacts: list[dict[str, Any]]
+    splits: list[data_views.SplitData]
+    schema: list[str]
+    anomalies: list[str]
+    evaluation: evaluation_lib.Evaluation | None
+    decision: Decision
+    training_history: dict[str, list[float]]
+    model_run_dir: str | None
+
+
+def artifact_rows(executions: list[ExecutionRecord]) -> list[dict[str, Any]]:
+    return [
+        {"node": e.node_id, "key": a.key, "type": a.type, "id": a.id, "uri": a.uri, "state": e.state}
+        for e in executions
+        for a in e.outputs
+    ]
+
+
+def details(store: Store, run_id: str | None = None, pipeline: str | None = None) -> RunDetails:
+    """Everything ``inspect show`` prints about one run (default: the latest)."""
+    name, run = runs.find_run(store, run_id, pipeline)
+    executions = store.executions(run)
+    decided = decide_run(name, run.name, executions)
+    view = decided.overview
+    by_node = outputs.by_node(executions)
+
+    schema = outputs.output(by_node, nodes.SCHEMA_GEN, outputs.SCHEMA)
+    anomalies_ref = outputs.output(by_node, nodes.EXAMPLE_VALIDATOR, outputs.EXAMPLE_ANOMALIES)
+    anomalies = data_views.anomaly_lines(Path(anomalies_ref.uri)) if anomalies_ref else []
+    if view.outcome == outcomes.STOPPED_BY_GATE:  # the reason outcome() worked out, not the gate's checks run again
+        anomalies.append(f"data gate: {view.reason}")
+    model_run = outputs.output(by_node, nodes.TRAINER, outputs.MODEL_RUN)
+    return RunDetails(
+        overview=view,
+        artifacts=artifact_rows(executions),
+        splits=data_views.split_data(
+            outputs.output(by_node, nodes.EXAMPLE_GEN, outputs.EXAMPLES),
+            outputs.output(by_node, nodes.STATISTICS_GEN, outputs.EXAMPLE_STATISTICS),
+        ),
+        schema=data_views.schema_lines(Path(schema.uri)) if schema else [],
+        anomalies=anomalies,
+        evaluation=decided.evaluation,
+        decision=decided.decision,
+        training_history=data_views.training_history(model_run.uri if model_run else None),
+        model_run_dir=model_run.uri if model_run else None,
+    )
