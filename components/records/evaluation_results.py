@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 from components import features
 from components.records import protos, tfrecord
@@ -20,12 +20,38 @@ _CANDIDATE = "candidate"
 _BASELINE = "baseline"
 
 
+# The slice of the whole test split, as thresholds and failures name it.
+OVERALL = "overall"
+
+# What a threshold bounds: the metric's value from below or from above, or its drop against the baseline model.
+LOWER_BOUND: Final = "lower_bound"
+UPPER_BOUND: Final = "upper_bound"
+MAX_DROP: Final = "max_drop"
+ThresholdKind = Literal["lower_bound", "upper_bound", "max_drop"]
+
+
 @dataclasses.dataclass(frozen=True)
 class Threshold:
-    """One threshold of the EvalConfig, in words: ``where`` the ``metric`` must satisfy ``rule``."""
+    """One threshold of the EvalConfig: on the slices ``where``, ``metric`` is bounded by ``value``.
+
+    ``kind`` says how: LOWER_BOUND (``metric >= value``), UPPER_BOUND (``metric <= value``) or
+    MAX_DROP (the candidate's ``metric`` at most ``value`` below the baseline model's; a negative
+    ``value`` asks for an improvement).
+    """
 
     where: str
-    rule: str
+    metric: str
+    kind: ThresholdKind
+    value: float
+
+    @property
+    def rule(self) -> str:
+        """The threshold in words, as the model card, ``make inspect`` and the report print it."""
+        if self.kind == LOWER_BOUND:
+            return f"{self.metric} >= {self.value:.4f}"
+        if self.kind == UPPER_BOUND:
+            return f"{self.metric} <= {self.value:.4f}"
+        return f"{self.metric} no more than {max(self.value, 0.0):.4f} below the baseline model's"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +90,7 @@ def _slice_class(slice_key: Any) -> int | None:
 def _slice_name(slice_key: Any) -> str:
     class_id = _slice_class(slice_key)
     if class_id is None:
-        return "overall"
+        return OVERALL
     if class_id >= 0:
         return f"class {features.CLASS_NAMES[class_id]}"
     return ", ".join(
@@ -86,11 +112,11 @@ def _failure_text(failure: Any) -> str:
 
 def _slicing_spec_name(spec: dict[str, Any]) -> str:
     keys = spec.get("featureKeys", [])
-    return "overall" if not keys and not spec.get("featureValues") else f"each {', '.join(keys)} slice"
+    return OVERALL if not keys and not spec.get("featureValues") else f"each {', '.join(keys)} slice"
 
 
 def thresholds_from_config(eval_config: dict[str, Any]) -> list[Threshold]:
-    """The thresholds of an ``eval_config.json``'s EvalConfig, in words."""
+    """The thresholds of an ``eval_config.json``'s EvalConfig, per slicing spec and bound."""
     out = []
     for metrics_spec in eval_config.get("metricsSpecs", []):
         for metric in metrics_spec.get("metrics", []):
@@ -98,16 +124,16 @@ def thresholds_from_config(eval_config: dict[str, Any]) -> list[Threshold]:
             for per_slice in metric.get("perSliceThresholds", []):
                 threshold = per_slice.get("threshold", {})
                 wheres = [_slicing_spec_name(s) for s in per_slice.get("slicingSpecs", [{}])]
-                rules = []
-                if "lowerBound" in threshold.get("valueThreshold", {}):
-                    rules.append(f"{name} >= {float(threshold['valueThreshold']['lowerBound']):.4f}")
-                if "upperBound" in threshold.get("valueThreshold", {}):
-                    rules.append(f"{name} <= {float(threshold['valueThreshold']['upperBound']):.4f}")
+                bounds: list[tuple[ThresholdKind, float]] = []
+                value_threshold = threshold.get("valueThreshold", {})
+                if "lowerBound" in value_threshold:
+                    bounds.append((LOWER_BOUND, float(value_threshold["lowerBound"])))
+                if "upperBound" in value_threshold:
+                    bounds.append((UPPER_BOUND, float(value_threshold["upperBound"])))
                 change = threshold.get("changeThreshold")
                 if change:
-                    allowed = -float(change.get("absolute", 0.0))
-                    rules.append(f"{name} no more than {max(allowed, 0.0):.4f} below the baseline model's")
-                out.extend(Threshold(where, rule) for where in wheres for rule in rules)
+                    bounds.append((MAX_DROP, -float(change.get("absolute", 0.0))))
+                out.extend(Threshold(where, name, kind, value) for where in wheres for kind, value in bounds)
     return out
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from components import features
+from components.records import evaluation_results as evaluation_lib
 from pipeline.config import DEFAULT_OUTPUT_DIR, metadata_path
 from pipeline.inspection import details as details_lib
 from pipeline.inspection import lineage as lineage_lib
@@ -60,7 +61,7 @@ def format_details(d: details_lib.RunDetails) -> list[str]:
         f"  {n.node_id:<30} {n.state:<8} {n.seconds:7.1f} s" + (f"  {n.error}" if n.error else "") for n in o.nodes
     ]
     lines += ["", "artifacts:"]
-    lines += [f"  {a['node']}.{a['key']} ({a['type']} {a['id']}): {a['uri']}" for a in d.artifacts]
+    lines += [f"  {a.node}.{a.key} ({a.type} {a.id}): {a.uri}" for a in d.artifacts]
     if d.splits:
         lines += ["", "data (pixel values 0-255):"]
         for s in d.splits:
@@ -134,7 +135,9 @@ def format_lineage(lineage: lineage_lib.Lineage) -> list[str]:
 
 
 def to_json(value: Any) -> Any:
-    """What ``--json`` prints: dataclasses as objects of their fields."""
+    """What ``--json`` prints: dataclasses as objects of their fields; a threshold also with its rule in words."""
+    if isinstance(value, evaluation_lib.Threshold):
+        return {**{f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, "rule": value.rule}
     if dataclasses.is_dataclass(value):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):

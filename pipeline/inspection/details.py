@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 from components.records import evaluation_results as evaluation_lib
 from pipeline import nodes
@@ -14,9 +13,28 @@ from pipeline.inspection.store import ExecutionRecord, Store
 
 
 @dataclasses.dataclass(frozen=True)
+class ArtifactRow:
+    """One output of one execution of the run."""
+
+    node: str
+    key: str
+    type: str
+    id: int
+    uri: str
+    state: str  # of the execution that output it: "cached" when an earlier run produced it
+
+    def __getitem__(self, field: str) -> str | int:
+        """``row["uri"]`` reads ``row.uri``: the rows were dicts, and tests/e2e (test_faults, test_pipeline_smoke)
+        still index them so. Remove once they read attributes."""
+        if field not in {f.name for f in dataclasses.fields(self)}:
+            raise KeyError(field)
+        return getattr(self, field)
+
+
+@dataclasses.dataclass(frozen=True)
 class RunDetails:
     overview: runs.RunOverview
-    artifacts: list[dict[str, Any]]
+    artifacts: list[ArtifactRow]
     splits: list[data_views.SplitData]
     schema: list[str]
     anomalies: list[str]
@@ -26,12 +44,8 @@ class RunDetails:
     model_run_dir: str | None
 
 
-def artifact_rows(executions: list[ExecutionRecord]) -> list[dict[str, Any]]:
-    return [
-        {"node": e.node_id, "key": a.key, "type": a.type, "id": a.id, "uri": a.uri, "state": e.state}
-        for e in executions
-        for a in e.outputs
-    ]
+def artifact_rows(executions: list[ExecutionRecord]) -> list[ArtifactRow]:
+    return [ArtifactRow(e.node_id, a.key, a.type, a.id, a.uri, e.state) for e in executions for a in e.outputs]
 
 
 def details(store: Store, run_id: str | None = None, pipeline: str | None = None) -> RunDetails:

@@ -24,7 +24,7 @@ from components.records import evaluation_results as evaluation_lib
 from pipeline.config import DEFAULT_OUTPUT_DIR, metadata_path
 from pipeline.inspection import charts, outcomes, outputs
 from pipeline.inspection.decision import Decision
-from pipeline.inspection.details import RunDetails, details
+from pipeline.inspection.details import ArtifactRow, RunDetails, details
 from pipeline.inspection.runs import RunOverview, UnknownRunError
 from pipeline.inspection.samples import sample_images
 from pipeline.inspection.store import EmptyStoreError, Store
@@ -38,11 +38,15 @@ def _e(value: Any) -> str:
 
 
 def _class_floor(evaluation: evaluation_lib.Evaluation) -> float | None:
-    for t in evaluation.thresholds:
-        match = re.search(r">= ([0-9.]+)", t.rule)
-        if t.where != "overall" and match:
-            return float(match.group(1))
-    return None
+    """The lower bound on every class's accuracy, if the Evaluator had one."""
+    return next(
+        (
+            t.value
+            for t in evaluation.thresholds
+            if t.where != evaluation_lib.OVERALL and t.kind == evaluation_lib.LOWER_BOUND
+        ),
+        None,
+    )
 
 
 def _table(header: Sequence[str] | None, rows: Sequence[Sequence[Any]]) -> str:
@@ -184,13 +188,10 @@ def _evaluation_section(ev: evaluation_lib.Evaluation | None) -> list[str]:
     return parts
 
 
-def _artifacts_section(artifacts: list[dict[str, Any]]) -> list[str]:
+def _artifacts_section(artifacts: list[ArtifactRow]) -> list[str]:
     return [
         '<section id="artifacts"><h2>Artifacts</h2>',
-        _table(
-            ("component", "output", "type", "id", "uri"),
-            [(a["node"], a["key"], a["type"], a["id"], a["uri"]) for a in artifacts],
-        ),
+        _table(("component", "output", "type", "id", "uri"), [(a.node, a.key, a.type, a.id, a.uri) for a in artifacts]),
         "</section>",
     ]
 
@@ -222,8 +223,8 @@ def render(d: RunDetails, *, samples: dict[int, list[np.ndarray]] | None = None)
 def write_report(output_dir: Path, run_id: str | None = None, pipeline: str | None = None) -> Path:
     """Writes ``<output_dir>/reports/<pipeline>-<run id>.html`` and returns its path."""
     d = details(Store.open(metadata_path(output_dir)), run_id, pipeline)
-    examples = next((a for a in d.artifacts if a["type"] == outputs.EXAMPLES), None)
-    samples = sample_images(examples["uri"]) if examples and Path(examples["uri"]).is_dir() else None
+    examples = next((a for a in d.artifacts if a.type == outputs.EXAMPLES), None)
+    samples = sample_images(examples.uri) if examples and Path(examples.uri).is_dir() else None
     page = render(d, samples=samples)
     reports = output_dir / "reports"
     reports.mkdir(parents=True, exist_ok=True)

@@ -100,10 +100,16 @@ def test_thresholds_are_put_in_words():
             }
         ]
     }
-    assert evaluation_lib.thresholds_from_config(config) == [
-        evaluation_lib.Threshold("overall", "SparseCategoricalAccuracy >= 0.9000"),
-        evaluation_lib.Threshold("overall", "SparseCategoricalAccuracy no more than 0.0100 below the baseline model's"),
-        evaluation_lib.Threshold("each label slice", "SparseCategoricalAccuracy >= 0.5000"),
+    thresholds = evaluation_lib.thresholds_from_config(config)
+    assert [(t.where, t.rule) for t in thresholds] == [
+        ("overall", "SparseCategoricalAccuracy >= 0.9000"),
+        ("overall", "SparseCategoricalAccuracy no more than 0.0100 below the baseline model's"),
+        ("each label slice", "SparseCategoricalAccuracy >= 0.5000"),
+    ]
+    assert thresholds == [
+        evaluation_lib.Threshold("overall", "SparseCategoricalAccuracy", evaluation_lib.LOWER_BOUND, 0.9),
+        evaluation_lib.Threshold("overall", "SparseCategoricalAccuracy", evaluation_lib.MAX_DROP, 0.01),
+        evaluation_lib.Threshold("each label slice", "SparseCategoricalAccuracy", evaluation_lib.LOWER_BOUND, 0.5),
     ]
 
 
@@ -264,14 +270,14 @@ def _details() -> details.RunDetails:
         False,
         ["overall: accuracy fell"],
         [
-            evaluation_lib.Threshold("overall", "SparseCategoricalAccuracy >= 0.9000"),
-            evaluation_lib.Threshold("each label slice", "SparseCategoricalAccuracy >= 0.5000"),
+            evaluation_lib.Threshold("overall", "SparseCategoricalAccuracy", evaluation_lib.LOWER_BOUND, 0.9),
+            evaluation_lib.Threshold("each label slice", "SparseCategoricalAccuracy", evaluation_lib.LOWER_BOUND, 0.5),
         ],
         [[10 if i == j else 0 for j in range(10)] for i in range(10)],
     )
     return details.RunDetails(
         overview=overview,
-        artifacts=[{"node": "Trainer", "key": "model", "type": "Model", "id": 3, "uri": "/m"}],
+        artifacts=[details.ArtifactRow("Trainer", "model", "Model", 3, "/m", "done")],
         splits=[split, data_views.SplitData("test", 10, 0, 250, 73.0, 89.0, [5] * 16, [1] * 10, 784.0, 784.0)],
         schema=["image: BYTES"],
         anomalies=[],
@@ -307,3 +313,17 @@ def test_cli_text_of_a_not_blessed_run():
     assert "  NOT BLESSED: overall: accuracy fell" in text
     assert "baseline model: /baseline" in text
     assert "  train      10 examples, pixels 0-255, mean 72.9, std 90.0, image 784-784 bytes" in text
+
+
+def test_json_keeps_the_artifact_keys_and_each_threshold_in_words():
+    shown = json.loads(json.dumps(cli.to_json(_details())))
+    assert shown["artifacts"] == [
+        {"node": "Trainer", "key": "model", "type": "Model", "id": 3, "uri": "/m", "state": "done"}
+    ]
+    assert shown["evaluation"]["thresholds"][1] == {
+        "where": "each label slice",
+        "metric": "SparseCategoricalAccuracy",
+        "kind": "lower_bound",
+        "value": 0.5,
+        "rule": "SparseCategoricalAccuracy >= 0.5000",
+    }
