@@ -34,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import numpy as np
     import tensorflow as tf
 
-    from components import examples, features, model
+    from components import features, model
+    from components.ingestion import examples
     from data import sources
     from pipeline.config import PROFILES
 

@@ -121,7 +121,8 @@ def serving_figures(model_dir: Path, data_dir: Path, *, single_calls: int = 300,
     import numpy as np
     import tensorflow as tf
 
-    from components import examples, features
+    from components import features
+    from components.ingestion import examples
     from data import sources
 
     contents = sources.read_all(str(data_dir))

@@ -26,7 +26,17 @@ PUSHED = "pushed"
 PUSHED_VERSION = "pushed_version"
 PUSHED_DESTINATION = "pushed_destination"
 
-# --- execution properties ------------------------------------------------------------------------
+# --- execution properties and input keys that the readers look up in ML Metadata ------------------
+# FashionMnistExampleGen's: the data folder, and {IDX file name: SHA-256 of its decompressed content}.
+INPUT_BASE_KEY = "input_base"
+INPUT_SHA256_KEY = "input_sha256"
+# AtomicPusher's: JSON of the data hashes, code version and configuration, recorded in the model card.
+PROVENANCE_KEY = "provenance"
+# AnomalyGate's inputs: ExampleValidator's anomalies and StatisticsGen's statistics.
+ANOMALIES_KEY = "anomalies"
+STATISTICS_KEY = "statistics"
+# The Evaluator's input holding the baseline model (TFX's standard_component_specs.BASELINE_MODEL_KEY).
+BASELINE_MODEL_KEY = "baseline_model"
 # Every custom component's (and the Trainer's, Tuner's and Transform's custom_config) fingerprint of
 # the code behind it: part of the cache key, so changed code never reuses an old output.
 CODE_FINGERPRINT_KEY = "code_fingerprint"

@@ -5,8 +5,8 @@ from tfx.types.component_spec import ChannelParameter, ComponentSpec, ExecutionP
 
 from components import properties
 
-ANOMALIES_KEY = "anomalies"
-STATISTICS_KEY = "statistics"
+ANOMALIES_KEY = properties.ANOMALIES_KEY
+STATISTICS_KEY = properties.STATISTICS_KEY
 
 
 class AnomalyGateSpec(ComponentSpec):

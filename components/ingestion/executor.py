@@ -15,8 +15,8 @@ from tfx.dsl.components.base import base_beam_executor
 from tfx.proto import example_gen_pb2
 from tfx.types import artifact, artifact_utils
 
-from components import examples, features, properties
-from components.ingestion import spec
+from components import features, properties
+from components.ingestion import examples, spec
 from data import idx, sources
 
 # Rows per Beam element, and per output file: large enough to amortise per-element

@@ -6,11 +6,11 @@ from tfx.types.component_spec import ChannelParameter, ComponentSpec, ExecutionP
 from components import properties
 
 EXAMPLES_KEY = "examples"
-INPUT_BASE_KEY = "input_base"
+INPUT_BASE_KEY = properties.INPUT_BASE_KEY
 # JSON object: IDX file name -> SHA-256 of its decompressed content, as checked
 # by the pre-flight. Part of the cache key, so other data never reuses a cached
 # ingestion; the executor re-checks it so a file changed underneath is caught.
-INPUT_SHA256_KEY = "input_sha256"
+INPUT_SHA256_KEY = properties.INPUT_SHA256_KEY
 EVAL_COUNT_KEY = "eval_count"
 TRAIN_LIMIT_KEY = "train_limit"  # 0: no limit
 TEST_LIMIT_KEY = "test_limit"  # 0: no limit

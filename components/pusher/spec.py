@@ -13,7 +13,7 @@ PUSH_DESTINATION_KEY = standard_component_specs.PUSH_DESTINATION_KEY
 PUSHED_MODEL_KEY = standard_component_specs.PUSHED_MODEL_KEY
 MODEL_EVALUATION_KEY = "model_evaluation"
 # JSON: data hashes, code version and configuration, recorded in the model card.
-PROVENANCE_KEY = "provenance"
+PROVENANCE_KEY = properties.PROVENANCE_KEY
 
 
 class AtomicPusherSpec(component_spec.ComponentSpec):

@@ -17,9 +17,14 @@ STATISTICS_FILE_NAME = "FeatureStats.pb"
 ANOMALIES_FILE_NAME = "SchemaDiff.pb"
 # ImportSchemaGen's Schema, as text.
 SCHEMA_FILE_NAME = "schema.pbtxt"
-_SPLIT_PREFIX = "Split-"
+SPLIT_PREFIX = "Split-"
 
 M = TypeVar("M", bound=message.Message)
+
+
+def split_dir(uri: str | Path, split: str) -> Path:
+    """The folder of one split of an artifact (TFX's ``artifact_utils.get_split_uri``, without TFX)."""
+    return Path(uri) / f"{SPLIT_PREFIX}{split}"
 
 
 def read_split_files(
@@ -35,7 +40,7 @@ def read_split_files(
         FileNotFoundError. None reads whichever splits are there.
     """
     if splits is None:
-        paths = sorted(Path(uri).glob(f"{_SPLIT_PREFIX}*/{file_name}"))
+        paths = sorted(Path(uri).glob(f"{SPLIT_PREFIX}*/{file_name}"))
     else:
-        paths = [Path(uri) / f"{_SPLIT_PREFIX}{split}" / file_name for split in splits]
-    return {path.parent.name.removeprefix(_SPLIT_PREFIX): proto_class.FromString(path.read_bytes()) for path in paths}
+        paths = [split_dir(uri, split) / file_name for split in splits]
+    return {path.parent.name.removeprefix(SPLIT_PREFIX): proto_class.FromString(path.read_bytes()) for path in paths}

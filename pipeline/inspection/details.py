@@ -23,13 +23,6 @@ class ArtifactRow:
     uri: str
     state: str  # of the execution that output it: "cached" when an earlier run produced it
 
-    def __getitem__(self, field: str) -> str | int:
-        """``row["uri"]`` reads ``row.uri``: the rows were dicts, and tests/e2e (test_faults, test_pipeline_smoke)
-        still index them so. Remove once they read attributes."""
-        if field not in {f.name for f in dataclasses.fields(self)}:
-            raise KeyError(field)
-        return getattr(self, field)
-
 
 @dataclasses.dataclass(frozen=True)
 class RunDetails:

@@ -12,12 +12,6 @@ from pipeline.inspection import outputs
 from pipeline.inspection.runs import UnknownRunError
 from pipeline.inspection.store import ArtifactRef, Store
 
-# Keys the components' specs define (components/*/spec.py, which import TFX, so not from here).
-_BASELINE_MODEL_INPUT = "baseline_model"  # the Evaluator's input (TFX's BASELINE_MODEL_KEY)
-_INPUT_SHA256 = "input_sha256"  # FashionMnistExampleGen's execution properties (ingestion spec)
-_INPUT_BASE = "input_base"
-_PROVENANCE = "provenance"  # the Pusher's execution property (pusher spec)
-
 
 @dataclasses.dataclass(frozen=True)
 class LineageStep:
@@ -85,16 +79,16 @@ def lineage(store: Store, version: int | str) -> Lineage:
             )
         )
         # The baseline model is an input of the Evaluator, not an ancestor of this model.
-        frontier.extend(a.id for a in producer.inputs if a.key != _BASELINE_MODEL_INPUT)
+        frontier.extend(a.id for a in producer.inputs if a.key != properties.BASELINE_MODEL_KEY)
     steps.sort(key=lambda step: -step.execution_id)
     ingestion = next((s for s in steps if s.node_id == nodes.EXAMPLE_GEN), None)
     raw_files: dict[str, str] = {}
     input_base = None
     if ingestion is not None:
-        raw_files = json.loads(str(ingestion.exec_properties.get(_INPUT_SHA256, "{}")))
-        input_base = str(ingestion.exec_properties.get(_INPUT_BASE, "")) or None
+        raw_files = json.loads(str(ingestion.exec_properties.get(properties.INPUT_SHA256_KEY, "{}")))
+        input_base = str(ingestion.exec_properties.get(properties.INPUT_BASE_KEY, "")) or None
     pusher = steps[0]
-    provenance = json.loads(str(pusher.exec_properties.get(_PROVENANCE, "{}")))
+    provenance = json.loads(str(pusher.exec_properties.get(properties.PROVENANCE_KEY, "{}")))
     provenance.setdefault("run_id", pusher.run_id)
     return Lineage(
         int(version),

@@ -62,8 +62,8 @@ def outcome(executions: list[ExecutionRecord], evaluation: evaluation_lib.Evalua
 
 def gate_reason(gate: ExecutionRecord) -> str:
     """Why the data gate stopped a run, decided again from the inputs it saw (the same checks)."""
-    anomalies = gate.input("anomalies")
-    statistics = gate.input("statistics")
+    anomalies = gate.input(properties.ANOMALIES_KEY)
+    statistics = gate.input(properties.STATISTICS_KEY)
     if anomalies is None:
         return "the data gate failed (its inputs are not recorded)"
     lines = checks.problems(

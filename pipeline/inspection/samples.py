@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from components import features
-from components.records import protos, tfrecord
+from components.records import protos, split_files, tfrecord
 
 SAMPLES_PER_CLASS = 8
 
@@ -15,7 +13,7 @@ SAMPLES_PER_CLASS = 8
 def sample_images(examples_uri: str, split: str = features.TRAIN_SPLIT) -> dict[int, list[np.ndarray]]:
     """Up to SAMPLES_PER_CLASS images of each class, the first ones in the split's files."""
     samples: dict[int, list[np.ndarray]] = {c: [] for c in range(features.NUM_CLASSES)}
-    for path in sorted(Path(examples_uri, f"Split-{split}").glob("*")):
+    for path in sorted(split_files.split_dir(examples_uri, split).glob("*")):
         for record in tfrecord.read_records(path):
             example = protos.parse("tensorflow.Example", record).features.feature
             label = example[features.LABEL_KEY].int64_list.value

@@ -91,7 +91,8 @@ def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: 
     driver = (
         "import sys\n"
         "from components.ingestion import executor\n"
-        "from components import examples, features\n"
+        "from components import features\n"
+        "from components.ingestion import examples\n"
         "encode = executor.encode_shard\n"
         "def tampered(shard):\n"
         "    records = list(encode(shard))\n"
@@ -221,7 +222,7 @@ def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):
     assert ["Tuner", "done"] in [words[:2] for words in component_lines]
     cfg = config_lib.parse_args(["--profile=smoke", *args])
     details = details_lib.details(Store.open(cfg.metadata_path))
-    best_uri = next(a["uri"] for a in details.artifacts if a["type"] == "HyperParameters")
+    best_uri = next(a.uri for a in details.artifacts if a.type == "HyperParameters")
     best = json.loads((Path(best_uri) / "best_hyperparameters.txt").read_text())["values"]
     trained = json.loads((Path(details.model_run_dir) / "training_config.json").read_text())
     for name in ("learning_rate", "dense_units", "dense_dropout"):

@@ -55,7 +55,7 @@ def test_one_integer_version_is_pushed_and_loadable(runs: Runs):
 
 def _test_split(runs: Runs):
     details = run_details(runs.config, 0)
-    uris = {a["type"]: a["uri"] for a in details.artifacts}
+    uris = {a.type: a.uri for a in details.artifacts}
     files = tf.io.gfile.glob(f"{uris['Examples']}/Split-{features.TEST_SPLIT}/*")
     return uris, details.evaluation, files
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from components import examples, features, model, serving, transform
+from components import features, model, serving, transform
+from components.ingestion import examples
 from pipeline.config import SCHEMA_PATH
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import tensorflow as tf
 from tfx.types import artifact_utils, standard_artifacts
 
-from components import examples, features
+from components import features
+from components.ingestion import examples
 from components.serving_canary import checks, executor, spec
 from tests.integration.conftest import write_examples
 

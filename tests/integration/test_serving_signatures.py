@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from components import examples, features, serving
+from components import features, serving
+from components.ingestion import examples
 
 
 def test_saved_model_cli_lists_both_signatures(exported_model):

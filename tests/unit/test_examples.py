@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from components import examples, features
+from components import features
+from components.ingestion import examples
 
 
 def _labels(n_per_class: list[int]) -> np.ndarray:

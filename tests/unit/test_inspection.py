@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from components import examples, features, properties
+from components import features, properties
+from components.ingestion import examples
 from components.records import evaluation_results as evaluation_lib
 from components.records import protos, tfrecord
 from pipeline.inspection import cli, data_views, decision, details, outcomes, report, runs, store
