@@ -1,13 +1,7 @@
 """The run's configuration: parsed once, at the edge, into one frozen object.
 
-Profiles (``PROFILES``):
-  * ``full`` (default): the whole dataset, the production model.
-  * ``smoke``: a small stratified real subset and one short epoch, for quick
-    end-to-end checks. It has its own pipeline and model name, so its models are
-    never compared with, or served in place of, full ones.
-  * ``tune``: ``full`` with TFX's Tuner first (a small KerasTuner random search);
-    the Trainer then uses the best hyperparameters. Same model name as ``full``:
-    a tuned model has to beat the served one to be pushed.
+The profiles' defaults are in ``pipeline/profiles.py``; every one can be overridden by a flag,
+which is checked here, before anything runs.
 """
 
 from __future__ import annotations
@@ -16,9 +10,10 @@ import argparse
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from components.hparams import DISTRIBUTIONS, PRECISIONS, TrainingConfig
+from pipeline.profiles import PROFILES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
@@ -40,48 +35,6 @@ DEFAULT_BEAM_ARGS: tuple[str, ...] = (
     "--direct_num_workers=1",
     f"--setup_file={REPO_ROOT / 'setup.py'}",
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class Profile:
-    """The defaults a profile sets; every one can be overridden on the command line."""
-
-    name: str
-    model_name: str
-    training: TrainingConfig
-    eval_count: int
-    train_limit: int | None
-    test_limit: int | None
-    accuracy_floor: float
-    class_accuracy_floor: float
-    tune_trials: int = 0  # 0: no Tuner
-    tune_epochs: int = 0
-
-
-PROFILES: dict[str, Profile] = {
-    "full": Profile(
-        name="full",
-        model_name="fashion_mnist",
-        # 15 epochs of cosine decay: 0.935 test accuracy in the plain script (README, Benchmarks).
-        training=TrainingConfig(epochs=15, batch_size=128, learning_rate=2e-3, seed=42),
-        eval_count=5000,
-        train_limit=None,
-        test_limit=None,
-        accuracy_floor=0.90,
-        class_accuracy_floor=0.50,
-    ),
-    "smoke": Profile(
-        name="smoke",
-        model_name="fashion_mnist_smoke",
-        training=TrainingConfig(epochs=1, batch_size=64, learning_rate=2e-3, seed=42),
-        eval_count=500,
-        train_limit=3000,
-        test_limit=1000,
-        accuracy_floor=0.50,
-        class_accuracy_floor=0.0,
-    ),
-}
-PROFILES["tune"] = dataclasses.replace(PROFILES["full"], name="tune", tune_trials=4, tune_epochs=2)
 
 
 def metadata_path(output_dir: Path) -> Path:
@@ -177,8 +130,54 @@ class PipelineConfig:
         return self.serving_dir / self.model_name
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class ConfigError(ValueError):
+    """A flag's value is out of its range. The message is one sentence naming the flag."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse without prefix matching, whose errors are one line: ``error: <what is wrong>``, exit 2."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_abbrev=False, **kwargs)  # --epoch is not --epochs
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}\n")
+
+
+# The range each numeric flag accepts, inclusive: (flag, smallest, largest); None for no bound. The upper
+# bounds stop a typo (an extra digit, a misplaced exponent) before it costs minutes or overflows TensorFlow.
+FLAG_BOUNDS: tuple[tuple[str, float | None, float | None], ...] = (
+    ("--epochs", 1, 10_000),
+    ("--batch-size", 1, 65_536),
+    ("--learning-rate", None, 10.0),
+    ("--seed", 0, 2**32 - 1),
+    ("--accuracy-floor", 0.0, 1.0),
+    ("--class-accuracy-floor", 0.0, 1.0),
+    ("--max-accuracy-drop", 0.0, 1.0),
+    ("--tune-trials", 0, 1_000),
+    ("--tune-epochs", 1, 10_000),
+)
+
+
+def check_bounds(args: argparse.Namespace) -> str | None:
+    """What is wrong with the numeric flags given, in one sentence; None when nothing is."""
+    for flag, low, high in FLAG_BOUNDS:
+        value = getattr(args, flag.removeprefix("--").replace("-", "_"))
+        if value is None:
+            continue
+        if value != value:  # NaN compares false with every bound
+            return f"{flag} must be a number, got {value}"
+        if low is not None and value < low:
+            return f"{flag} must be at least {low}, got {value}"
+        if high is not None and value > high:
+            return f"{flag} must be at most {high}, got {value}"
+    if args.learning_rate is not None and not args.learning_rate > 0:
+        return f"--learning-rate must be positive, got {args.learning_rate}"
+    return None
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog="fashion-mnist-pipeline",
         description="Run the Fashion-MNIST TFX pipeline locally.",
     )
@@ -197,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--precision", choices=PRECISIONS, help="training precision (default: auto)")
     parser.add_argument("--accuracy-floor", type=float)
     parser.add_argument("--class-accuracy-floor", type=float)
-    parser.add_argument("--max-accuracy-drop", type=float, default=0.0)
+    parser.add_argument("--max-accuracy-drop", type=float)
     parser.add_argument("--tune-trials", type=int, help="run the Tuner with this many trials first (0: no Tuner)")
     parser.add_argument("--tune-epochs", type=int, help="epochs of each Tuner trial")
     parser.add_argument(
@@ -215,8 +214,16 @@ def _or(value: T | None, default: T) -> T:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
-    """Command-line arguments -> PipelineConfig; a flag left out takes the profile's default."""
+    """Command-line arguments -> PipelineConfig; a flag left out takes the profile's default.
+
+    Raises:
+      ConfigError: a flag out of its range ("--epochs must be at least 1, got 0"); entry points print it as
+        one line and exit 2, as argparse does (one line here too) for an unknown flag or a malformed value.
+    """
     args = build_parser().parse_args(argv)
+    problem = check_bounds(args)
+    if problem:
+        raise ConfigError(problem)
     profile = PROFILES[args.profile]
     training = dataclasses.replace(
         profile.training,
@@ -240,7 +247,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         test_limit=profile.test_limit,
         accuracy_floor=_or(args.accuracy_floor, profile.accuracy_floor),
         class_accuracy_floor=_or(args.class_accuracy_floor, profile.class_accuracy_floor),
-        max_accuracy_drop=args.max_accuracy_drop,
+        max_accuracy_drop=_or(args.max_accuracy_drop, 0.0),
         beam_args=tuple(args.beam_args) if args.beam_args else DEFAULT_BEAM_ARGS,
         tune_trials=_or(args.tune_trials, profile.tune_trials),
         tune_epochs=_or(args.tune_epochs, profile.tune_epochs or 1),

@@ -9,7 +9,6 @@ step checks them against those hashes when it runs.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from components import legacy_keras
 from data import idx, sources
-from pipeline.config import REPO_ROOT, parse_args
+from pipeline.config import REPO_ROOT, ArgumentParser, parse_args
 
 # Where the Dockerfile puts the project inside the image.
 IMAGE_PROJECT_DIR = "/pipeline"
@@ -34,8 +33,8 @@ def kubeflow_name(name: str) -> str:
     return name.replace("_", "-")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
     parser.add_argument("--image", default=DEFAULT_IMAGE, help="the image built from this repository's Dockerfile")
     parser.add_argument("--pipeline-root", required=True, help="artifact root, e.g. gs://bucket/fashion-mnist")
     parser.add_argument("--input-base", help="where the cluster reads the four IDX files (default: the local copy)")

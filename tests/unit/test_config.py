@@ -84,3 +84,42 @@ def test_distribution_strategy_is_configurable():
     assert config.parse_args(["--distribution=mirrored"]).training.distribution == "mirrored"
     with pytest.raises(SystemExit):
         config.parse_args(["--distribution=tpu"])
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--epochs", "0"], "--epochs must be at least 1, got 0"),
+        (["--batch-size", "-1"], "--batch-size must be at least 1, got -1"),
+        (["--accuracy-floor", "2"], "--accuracy-floor must be at most 1.0, got 2.0"),
+        (["--learning-rate", "-1"], "--learning-rate must be positive, got -1.0"),
+        (["--learning-rate", "nan"], "--learning-rate must be a number, got nan"),
+        (["--tune-trials", "-3"], "--tune-trials must be at least 0, got -3"),
+        (["--epochs", "99999999999999999999"], "--epochs must be at most 10000, got 99999999999999999999"),
+        (["--seed", "-1"], "--seed must be at least 0, got -1"),
+    ],
+)
+def test_a_flag_out_of_range_names_itself(flags: list[str], message: str):
+    with pytest.raises(config.ConfigError) as raised:
+        config.parse_args(flags)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--epoch", "3"], "unrecognized arguments: --epoch 3"),
+        (["--epochs", "abc"], "argument --epochs: invalid int value: 'abc'"),
+    ],
+)
+def test_a_malformed_command_line_is_one_line_and_exit_2(capsys, flags: list[str], message: str):
+    with pytest.raises(SystemExit) as stopped:
+        config.parse_args(flags)
+    assert stopped.value.code == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"error: {message}\n")
+
+
+def test_every_bounded_flag_exists():
+    flags = {a for action in config.build_parser()._actions for a in action.option_strings}
+    assert {flag for flag, _, _ in config.FLAG_BOUNDS} <= flags
