@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -22,6 +24,9 @@ from typing import Any
 # the SavedModel and ignores assets.extra/, which exists for files like this.
 MODEL_CARD_PATH = Path("assets.extra") / "model_card.json"
 _STAGING_PREFIX = ".incoming-"
+_STAGING_NAME = re.compile(re.escape(_STAGING_PREFIX) + r"\d+-(\d+)$")
+# "[Errno 28] No space left on device" as shutil.copytree reports each file it could not copy.
+_ERRNO_TEXT = re.compile(r"^\[Errno \d+\] (.*)$")
 
 
 class PushError(RuntimeError):
@@ -67,6 +72,44 @@ def find_served(base_dir: Path, digest: str) -> int | None:
     return None
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def remove_stale_staging(base_dir: Path) -> list[Path]:
+    """Removes staging folders left by pushes whose process is gone (killed mid-copy); returns them.
+
+    TF Serving never loads them (their names are not integers), but nothing else would ever remove them.
+    A staging folder whose process still runs is another push in progress, and is left alone.
+    """
+    removed = []
+    for path in sorted(base_dir.glob(f"{_STAGING_PREFIX}*")) if base_dir.is_dir() else []:
+        match = _STAGING_NAME.match(path.name)
+        if match and path.is_dir() and not _process_alive(int(match.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+            logging.getLogger(__name__).warning("removed %s, left by a push whose process is gone", path)
+            removed.append(path)
+    return removed
+
+
+def _reason(error: OSError) -> str:
+    """One short phrase for why a copy failed: "no space left on device", not shutil's list of every file."""
+    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list) and error.args[0]:
+        first = error.args[0][0]
+        why = str(first[-1]) if isinstance(first, tuple) else str(first)
+        match = _ERRNO_TEXT.match(why)
+        text = match.group(1) if match else why
+    else:
+        text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
+
+
 def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: float | None = None) -> PushResult:
     """Publishes ``model_dir`` as a new version under ``base_dir``, atomically.
 
@@ -82,7 +125,8 @@ def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: fl
     try:
         base_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise PushError(f"{base_dir}: cannot create the serving folder: {e.strerror}") from None
+        raise PushError(f"{base_dir}: cannot create the serving folder: {_reason(e)}") from None
+    remove_stale_staging(base_dir)
     versions = served_versions(base_dir)
     version = max(int(now if now is not None else time.time()), versions[-1] + 1 if versions else 0)
     staging = base_dir / f"{_STAGING_PREFIX}{version}-{os.getpid()}"
@@ -95,7 +139,7 @@ def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: fl
         )
         os.rename(staging, target)
     except OSError as e:
-        raise PushError(f"{base_dir}: cannot publish version {version}: {e.strerror or e}") from None
+        raise PushError(f"{base_dir}: cannot publish version {version}: {_reason(e)}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return PushResult(version, target, pushed=True)
