@@ -61,6 +61,12 @@ class Console:
         if self._node is not None:
             self._end(self._node, "FAILED")
 
+    def progress_words(self) -> str:
+        """How far the run got, for a run stopped outside any component."""
+        if not self.node_states:
+            return "before any component ran; nothing was changed"
+        return f"after {len(self.node_states)} components; a rerun resumes from the cached components"
+
     @property
     def current_node(self) -> str | None:
         return self._node

@@ -2,7 +2,9 @@
 
 LocalDagRunner, Beam's DirectRunner, a SQLite ML Metadata store and the
 pipeline root, all under the output folder. The console gets one line per
-component and a summary; the full logs go to ``<output>/logs/``.
+component and a summary; the full logs go to ``<output>/logs/``. Whatever stops
+a run, a user's mistake, a failed component or Ctrl-C, is one line on the console,
+the traceback in the log.
 """
 
 from __future__ import annotations
@@ -15,22 +17,38 @@ from collections.abc import Sequence
 from components import legacy_keras
 from data import idx, manifest, sources
 from pipeline import console as console_lib
-from pipeline import run_lock
-from pipeline.config import PipelineConfig, parse_args
+from pipeline import interrupts, metadata_backups, run_lock
+from pipeline.config import ConfigError, PipelineConfig, parse_args
+from pipeline.inspection.store_health import StoreDamagedError, check
 
 
-def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
-    """Pre-flight data check, then the pipeline, then the summary. Returns the exit status."""
-    started = time.monotonic()
-    try:
-        dataset = sources.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, log=terminal.line)
-    except (idx.IdxError, sources.DataSourceError) as e:
-        terminal.error(str(e))
-        return 1
+def preflight(config: PipelineConfig, terminal: console_lib.Console) -> sources.RawDataset:
+    """The data check: no TensorFlow, and nothing written, so a failure leaves no output folder behind.
+
+    Raises:
+      idx.IdxError, sources.DataSourceError: one line each.
+    """
+    dataset = sources.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, log=terminal.line)
     kind = "official Fashion-MNIST" if dataset.official else "not the official Fashion-MNIST (hashes differ)"
-    manifest.write(config.data_manifest_path, dataset)  # what a scheduler's DAG parse reuses
     terminal.line(f"data: {dataset.directory} ({kind}, from {dataset.source})")
+    return dataset
 
+
+def run(
+    config: PipelineConfig,
+    dataset: sources.RawDataset,
+    terminal: console_lib.Console,
+    interruption: interrupts.Interruption,
+) -> int:
+    """The store's check and copy, the pipeline, then the summary. Returns the exit status.
+
+    Raises:
+      StoreDamagedError: the ML Metadata store is not sound (checked under the lock: no other run writes it).
+    """
+    started = time.monotonic()
+    check(config.metadata_path)
+    metadata_backups.backup(config.metadata_path)
+    manifest.write(config.data_manifest_path, dataset)  # what a scheduler's DAG parse reuses
     log_path = config.logs_dir / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
     terminal.line(f"profile {config.profile}: logs in {log_path}")
     with console_lib.output_to_log(log_path):
@@ -48,12 +66,17 @@ def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
             metadata_connection_config=metadata.sqlite_metadata_connection_config(str(config.metadata_path)),
         )
         terminal.total_nodes = len(tfx_pipeline.components)
-        failure: Exception | None = None
+        failure: BaseException | None = None
         with console_lib.progress_lines(terminal):
             try:
                 LocalDagRunner().run(tfx_pipeline)
-            except Exception as e:  # noqa: BLE001 - any failure ends the run with a one-line reason
+            except BaseException as e:
+                if not (isinstance(e, Exception) or interruption.signum):
+                    raise
                 failure = e
+        if failure is not None and interruption.signum:
+            run_failure.report_interruption(failure, interruption.name, terminal, config, log_path)
+            return interruption.exit_status
         if failure is not None:
             run_failure.report_failure(failure, terminal, config)
             terminal.line(f"nothing was pushed; full log: {log_path}")
@@ -66,18 +89,34 @@ def run(config: PipelineConfig, terminal: console_lib.Console) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     legacy_keras.use_legacy_keras()
-    config = parse_args(sys.argv[1:] if argv is None else argv)
     # Duplicates of the real stdout and stderr: during the run fds 1 and 2 point at the log file.
     terminal = console_lib.Console(
         os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1),
         error_stream=os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1),
     )
-    try:
-        with run_lock.run_lock(config.output_dir, f"profile {config.profile}"):
-            return run(config, terminal)
-    except run_lock.RunLockedError as e:
-        terminal.error(str(e))
-        return 1
+    with interrupts.interruptible() as interruption:
+        try:
+            config = parse_args(sys.argv[1:] if argv is None else argv)
+        except ConfigError as e:
+            terminal.error(str(e))
+            return 2
+        try:
+            dataset = preflight(config, terminal)
+            with run_lock.run_lock(config.output_dir, f"profile {config.profile}"):
+                return run(config, dataset, terminal, interruption)
+        except (
+            idx.IdxError,
+            sources.DataSourceError,
+            run_lock.OutputFolderError,
+            run_lock.RunLockedError,
+            StoreDamagedError,
+        ) as e:
+            terminal.error(str(e))
+            return 1
+        except interrupts.Interrupted:  # before or after LocalDagRunner ran
+            terminal.error(f"interrupted ({interruption.name}) {terminal.progress_words()}")
+            return interruption.exit_status
+    return interruption.exit_status  # a signal between the blocks above
 
 
 if __name__ == "__main__":

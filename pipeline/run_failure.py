@@ -1,12 +1,15 @@
-"""What a failed local run reports: the component that failed, why in one line, and a note in ML Metadata.
+"""What a local run that did not finish reports: the component, why in one line, and a note in ML Metadata.
 
-TFX does not record an in-process executor's exception in ML Metadata; the note
-written here is what ``make inspect`` shows as the failed execution's reason.
+TFX records neither an in-process executor's exception nor an interrupt in ML
+Metadata: a failed execution has no message, an interrupted one stays "running".
+The notes written here are what ``make inspect`` shows instead. The console gets
+one line; the full traceback goes to the run's log.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 
 from ml_metadata import metadata_store
@@ -14,7 +17,9 @@ from ml_metadata.proto import metadata_store_pb2
 
 from pipeline import console as console_lib
 from pipeline.config import PipelineConfig
-from pipeline.inspection.store import FAILURE_MESSAGE, NODE_CONTEXT, Store
+from pipeline.inspection.store import FAILURE_MESSAGE, INTERRUPTED_BY, NODE_CONTEXT, Store
+
+_UNFINISHED = (metadata_store_pb2.Execution.NEW, metadata_store_pb2.Execution.RUNNING)
 
 
 def one_line(failure: BaseException) -> str:
@@ -23,8 +28,16 @@ def one_line(failure: BaseException) -> str:
     return text.splitlines()[0] if text else type(failure).__name__
 
 
-def note_failure(metadata_path: Path, pipeline_name: str, node_id: str, message: str) -> bool:
-    """Notes ``message`` on the failed execution of ``node_id`` in the pipeline's latest run.
+def note_execution(
+    metadata_path: Path,
+    pipeline_name: str,
+    node_id: str,
+    *,
+    states: tuple[int, ...],
+    notes: dict[str, str],
+    new_state: int | None = None,
+) -> bool:
+    """Sets ``notes`` (custom properties) on the newest execution of ``node_id`` in ``states`` in the latest run.
 
     Returns whether such an execution was found.
     """
@@ -36,24 +49,55 @@ def note_failure(metadata_path: Path, pipeline_name: str, node_id: str, message:
     if not runs:
         return False
     for execution in sorted(writer.get_executions_by_context(runs[-1][1].id), key=lambda e: -e.id):
-        if execution.last_known_state != metadata_store_pb2.Execution.FAILED:
+        if execution.last_known_state not in states:
             continue
         contexts = writer.get_contexts_by_execution(execution.id)
         if any(c.type == NODE_CONTEXT and c.name.split(".", 1)[-1] == node_id for c in contexts):
-            execution.custom_properties[FAILURE_MESSAGE].string_value = message
+            for key, value in notes.items():
+                execution.custom_properties[key].string_value = value
+            if new_state is not None:
+                execution.last_known_state = new_state
             writer.put_executions([execution])
             return True
     return False
 
 
+def _note(config: PipelineConfig, node_id: str, **kwargs: object) -> None:
+    try:
+        note_execution(config.metadata_path, config.tfx_pipeline_name, node_id, **kwargs)
+    except Exception as e:  # noqa: BLE001 - the note is a courtesy; the run's outcome stands
+        print(f"could not note the run's end in ML Metadata: {e}", file=sys.stderr)
+
+
 def report_failure(failure: BaseException, terminal: console_lib.Console, config: PipelineConfig) -> None:
-    """Prints which component failed and why, in one line, and notes it in ML Metadata."""
+    """Prints which component failed and why, in one line; the traceback to the log; a note in ML Metadata."""
+    traceback.print_exception(type(failure), failure, failure.__traceback__, file=sys.stderr)
     failed_node = terminal.current_node
     terminal.node_failed()
     reason = one_line(failure)
     terminal.error(f"{failed_node or 'pipeline'} failed: {reason}")
     if failed_node:
-        try:
-            note_failure(config.metadata_path, config.tfx_pipeline_name, failed_node, reason)
-        except Exception as e:  # noqa: BLE001 - the note is a courtesy; the run's outcome stands
-            print(f"could not note the failure in ML Metadata: {e}", file=sys.stderr)
+        _note(config, failed_node, states=(metadata_store_pb2.Execution.FAILED,), notes={FAILURE_MESSAGE: reason})
+
+
+def report_interruption(
+    stopped: BaseException, signal_name: str, terminal: console_lib.Console, config: PipelineConfig, log_path: Path
+) -> None:
+    """Prints which component a signal stopped, in one line; the traceback to the log; the execution noted
+    as interrupted (cancelled) in ML Metadata."""
+    print(f"interrupted by {signal_name}:", file=sys.stderr)
+    traceback.print_exception(type(stopped), stopped, stopped.__traceback__, file=sys.stderr)
+    node = terminal.current_node
+    if node is None:
+        terminal.error(f"interrupted ({signal_name}) {terminal.progress_words()}; full log: {log_path}")
+        return
+    terminal.error(
+        f"{node} interrupted ({signal_name}); a rerun resumes from the cached components; full log: {log_path}"
+    )
+    _note(
+        config,
+        node,
+        states=_UNFINISHED,
+        notes={INTERRUPTED_BY: signal_name},
+        new_state=metadata_store_pb2.Execution.CANCELED,
+    )

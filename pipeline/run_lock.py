@@ -21,12 +21,33 @@ class RunLockedError(RuntimeError):
     """Another run holds the output folder."""
 
 
+class OutputFolderError(RuntimeError):
+    """The output folder cannot be used. The message names it and the problem."""
+
+
+def prepare(output_dir: Path) -> None:
+    """Creates the output folder where missing; raises OutputFolderError when it cannot be used."""
+    if output_dir.exists() and not output_dir.is_dir():
+        raise OutputFolderError(f"{output_dir}: the output folder is a file, not a folder")
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputFolderError(f"{output_dir}: cannot create the output folder: {e.strerror}") from None
+
+
 @contextlib.contextmanager
 def run_lock(output_dir: Path, description: str) -> Iterator[None]:
-    """Holds the output folder's lock for the block, or raises RunLockedError at once."""
-    output_dir.mkdir(parents=True, exist_ok=True)
+    """Holds the output folder's lock for the block, or raises RunLockedError at once.
+
+    Raises:
+      OutputFolderError: the folder cannot be created or written.
+    """
+    prepare(output_dir)
     path = output_dir / LOCK_FILE_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise OutputFolderError(f"{output_dir}: cannot write in the output folder: {e.strerror}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -26,6 +26,7 @@ from pipeline.inspection import details as details_lib
 from pipeline.inspection import lineage as lineage_lib
 from pipeline.inspection import runs as runs_lib
 from pipeline.inspection.store import EmptyStoreError, Store
+from pipeline.inspection.store_health import StoreDamagedError
 
 
 def _seconds(value: float) -> str:
@@ -209,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         run(args, sys.stdout)
         sys.stdout.flush()
-    except (EmptyStoreError, runs_lib.UnknownRunError) as e:
+    except (EmptyStoreError, StoreDamagedError, runs_lib.UnknownRunError) as e:
         print(f"error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # piped into head: not an error

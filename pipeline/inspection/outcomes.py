@@ -6,7 +6,7 @@ from components import properties
 from components.anomaly_gate import checks
 from components.records import evaluation_results as evaluation_lib
 from pipeline import nodes
-from pipeline.inspection import outputs
+from pipeline.inspection import outputs, store
 from pipeline.inspection.store import ExecutionRecord
 
 # Outcomes of a run.
@@ -16,6 +16,7 @@ NOT_BLESSED = "not blessed"
 CANARY_FAILED = "canary failed"
 STOPPED_BY_GATE = "stopped by the data gate"
 FAILED = "failed"
+INTERRUPTED = "interrupted"
 INCOMPLETE = "incomplete"
 NOT_PUSHED = "not pushed"
 
@@ -28,6 +29,10 @@ def outcome(executions: list[ExecutionRecord], evaluation: evaluation_lib.Evalua
         if node.node_id == nodes.DATA_GATE:
             return STOPPED_BY_GATE, node.error or gate_reason(node)
         return FAILED, f"{node.node_id}: {node.error or 'failed (no message recorded; see the logs of the run)'}"
+    interrupted = [e for e in executions if e.state == store.INTERRUPTED]
+    if interrupted:
+        node = interrupted[0]
+        return INTERRUPTED, f"{node.node_id} was {node.error}; a rerun resumes from the cached components"
     by_node = outputs.by_node(executions)
     if any(e.state in ("running", "new") for e in executions) or nodes.PUSHER not in by_node:
         running = [e.node_id for e in executions if e.state in ("running", "new")]

@@ -28,6 +28,7 @@ from pipeline.inspection.details import ArtifactRow, RunDetails, details
 from pipeline.inspection.runs import RunOverview, UnknownRunError
 from pipeline.inspection.samples import sample_images
 from pipeline.inspection.store import EmptyStoreError, Store
+from pipeline.inspection.store_health import StoreDamagedError
 
 # Section ids, in page order; the browser test checks each is there.
 SECTIONS = ("decision", "components", "data", "samples", "training", "evaluation", "artifacts")
@@ -243,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         path = write_report(args.output_dir, args.run, args.pipeline)
-    except (EmptyStoreError, UnknownRunError) as e:
+    except (EmptyStoreError, StoreDamagedError, UnknownRunError) as e:
         print(f"error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 1
     print(path)

@@ -16,11 +16,17 @@ from pathlib import Path
 from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2
 
+from pipeline.inspection import store_health
+
 RUN_CONTEXT = "pipeline_run"
 PIPELINE_CONTEXT = "pipeline"
 NODE_CONTEXT = "node"
 # Set by the local runner on the execution that failed: the exception's message.
 FAILURE_MESSAGE = "failure_message"
+# Set by the local runner on the execution a signal stopped (then "canceled"): the signal's name.
+INTERRUPTED_BY = "interrupted_by"
+INTERRUPTED = "interrupted"
+_NOTES = (FAILURE_MESSAGE, INTERRUPTED_BY)
 # Where TFX keeps an execution's result (with the error message of a failure).
 _EXECUTION_RESULT = "__execution_result__"
 
@@ -48,7 +54,13 @@ class EmptyStoreError(LookupError):
 
 
 def open_store(metadata_path: Path) -> metadata_store.MetadataStore:
-    """Opens an existing SQLite ML Metadata store read-only."""
+    """Opens an existing SQLite ML Metadata store read-only.
+
+    Raises:
+      EmptyStoreError: there is no store.
+      store_health.StoreDamagedError: the file is not a sound store.
+    """
+    store_health.check(Path(metadata_path))
     if not Path(metadata_path).is_file():
         raise EmptyStoreError(
             f"{metadata_path}: no ML Metadata store; run the pipeline first (make run-pipeline), "
@@ -125,6 +137,9 @@ def error_message(execution: metadata_store_pb2.Execution) -> str | None:
     note = execution.custom_properties.get(FAILURE_MESSAGE)
     if note is not None and note.string_value:
         return note.string_value
+    signal_name = execution.custom_properties.get(INTERRUPTED_BY)
+    if signal_name is not None and signal_name.string_value:
+        return f"interrupted by {signal_name.string_value}"
     raw = execution.custom_properties.get(_EXECUTION_RESULT)
     if raw is None or not raw.string_value:
         return None
@@ -195,13 +210,13 @@ class Store:
             ExecutionRecord(
                 id=e.id,
                 node_id=self._node_id(e),
-                state=_STATE_NAMES.get(e.last_known_state, "unknown"),
+                state=INTERRUPTED
+                if INTERRUPTED_BY in e.custom_properties
+                else _STATE_NAMES.get(e.last_known_state, "unknown"),
                 started_ms=e.create_time_since_epoch,
                 ended_ms=e.last_update_time_since_epoch,
                 error=error_message(e),
-                exec_properties={
-                    k: v for k, v in _properties(e).items() if not k.startswith("__") and k != FAILURE_MESSAGE
-                },
+                exec_properties={k: v for k, v in _properties(e).items() if not k.startswith("__") and k not in _NOTES},
                 inputs=refs[e.id][0],
                 outputs=refs[e.id][1],
             )
