@@ -20,16 +20,18 @@ UV_VERSION := 0.13.9
 STAMP      := $(VENV)/.installed-$(shell cat requirements.lock setup.py 2>/dev/null | sha256sum | cut -c1-16)
 RAW_DIR    := $(CURDIR)/data/raw
 
-RUN_ARGS := --profile=$(PROFILE) --output-dir=$(OUTPUT_DIR) --serving-dir=$(SERVING_DIR) --raw-dir=$(RAW_DIR) \
-            $(if $(DATA_DIR),--data-dir=$(DATA_DIR)) $(if $(EPOCHS),--epochs=$(EPOCHS)) \
+# Paths are quoted: any of them may hold spaces (DATA_DIR='/data/fashion mnist').
+RUN_ARGS := --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)" --serving-dir="$(SERVING_DIR)" --raw-dir="$(RAW_DIR)" \
+            $(if $(DATA_DIR),--data-dir="$(DATA_DIR)") $(if $(EPOCHS),--epochs=$(EPOCHS)) \
             $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg))
 
-.PHONY: help setup data run-pipeline predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data run-pipeline restore-metadata predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
 	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
-	@echo "make predict       IMAGES=\"a.png b.png\" or an IDX .gz: classify with the newest pushed model"
+	@echo "make restore-metadata  put back the newest sound copy of OUTPUT_DIR's ML Metadata store"
+	@echo "make predict       IMAGES=\"a.png b.png\" or an IDX file: classify with the newest pushed model"
 	@echo "make inspect       runs, per component state and time  [ARGS=\"show [RUN]\" | ARGS=\"lineage VERSION\" | ARGS=--json]"
 	@echo "make report        write the HTML report of the latest run [RUN=]"
 	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
@@ -65,19 +67,24 @@ data: $(STAMP)
 run-pipeline: $(STAMP)
 	@"$(VENV_PY)" -m pipeline.local_runner $(RUN_ARGS)
 
+# The runner copies the store into OUTPUT_DIR/metadata-backups/ before each run; this puts the newest sound one back.
+restore-metadata: $(STAMP)
+	@"$(VENV_PY)" -m pipeline.metadata_backups --output-dir="$(OUTPUT_DIR)"
+
 # make predict IMAGES="a.png b.png" (or an IDX .gz file): classify with the newest pushed model.
+# IMAGES is passed to the shell as written, so a name with spaces is quoted inside it: IMAGES='"a b.png"'.
 predict: $(STAMP)
-	@if [ -z "$(IMAGES)" ]; then echo 'usage: make predict IMAGES="a.png b.png" (PNG files or an IDX .gz file)' >&2; exit 2; fi
-	@"$(VENV_PY)" -m pipeline.predict --profile=$(PROFILE) --serving-dir=$(SERVING_DIR) $(IMAGES)
+	$(if $(strip $(IMAGES)),,@echo 'usage: make predict IMAGES="a.png b.png" (PNG files or IDX image files)' >&2; exit 2)
+	@"$(VENV_PY)" -m pipeline.predict --profile=$(PROFILE) --serving-dir="$(SERVING_DIR)" $(IMAGES)
 
 # What the runs did, read from ML Metadata (no TensorFlow): make inspect ARGS="show", ARGS="lineage 1795701306".
 ARGS ?=
 inspect: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.inspection.cli $(or $(ARGS),runs) --output-dir=$(OUTPUT_DIR)
+	@"$(VENV_PY)" -m pipeline.inspection.cli $(or $(ARGS),runs) --output-dir="$(OUTPUT_DIR)"
 
 RUN ?= latest
 report: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.inspection.report $(RUN) --output-dir=$(OUTPUT_DIR)
+	@"$(VENV_PY)" -m pipeline.inspection.report $(RUN) --output-dir="$(OUTPUT_DIR)"
 
 # JupyterLab with jupyter_config.json; each LAB_ variable overrides it. No browser unless there is a display;
 # root may run the server only inside a container (Docker's /.dockerenv, Podman's /run/.containerenv).
@@ -93,13 +100,13 @@ lab: $(STAMP)
 TB_HOST ?= 127.0.0.1
 TB_PORT ?= 6006
 tensorboard: $(STAMP)
-	@logdir="$$("$(VENV_PY)" -m pipeline.inspection.cli logdir --output-dir=$(OUTPUT_DIR))" && \
+	@logdir="$$("$(VENV_PY)" -m pipeline.inspection.cli logdir --output-dir="$(OUTPUT_DIR)")" && \
 	  echo "TensorBoard on $$logdir: http://$(TB_HOST):$(TB_PORT)/" && \
 	  "$(VENV)/bin/tensorboard" --logdir "$$logdir" --host $(TB_HOST) --port $(TB_PORT)
 
 # Benchmarks against the performance targets: writes $(OUTPUT_DIR)/bench/bench.json and bench.md.
 bench: $(STAMP) data
-	@"$(VENV_PY)" -m bench.run --profile=$(PROFILE) --output-dir=$(OUTPUT_DIR)/bench
+	@"$(VENV_PY)" -m bench.run --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)/bench"
 
 # The report's browser test drives Debian's Chromium; installed here where missing.
 chromium:
@@ -113,7 +120,7 @@ airflow-dag: $(STAMP)
 	@echo "# Point Airflow at the DAG and give it the settings it needs, e.g. in the scheduler's environment:"
 	@echo "export AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/pipeline/dags"
 	@grep -v '^#' pipeline/dags/airflow.env | sed 's/^/export /'
-	@echo "export FASHION_MNIST_PIPELINE_ARGS='--profile=$(PROFILE) --output-dir=$(OUTPUT_DIR) --serving-dir=$(SERVING_DIR) --raw-dir=$(RAW_DIR)'"
+	@echo "export FASHION_MNIST_PIPELINE_ARGS='--profile=$(PROFILE) --output-dir=\"$(OUTPUT_DIR)\" --serving-dir=\"$(SERVING_DIR)\" --raw-dir=\"$(RAW_DIR)\"'"
 	@echo "export FASHION_MNIST_SCHEDULE='@daily'"
 	@echo "# then: $(VENV)/bin/airflow standalone   (or: $(VENV)/bin/airflow dags test fashion_mnist)"
 
@@ -124,7 +131,7 @@ KFP_INPUT_BASE    ?=
 KFP_OUTPUT        ?= $(OUTPUT_DIR)/kubeflow/fashion_mnist_pipeline.json
 compile-kubeflow: $(STAMP) data
 	@"$(VENV_PY)" -m pipeline.kubeflow_runner --image=$(KFP_IMAGE) --pipeline-root=$(KFP_PIPELINE_ROOT) \
-	  --output-file=$(KFP_OUTPUT) $(if $(KFP_INPUT_BASE),--input-base=$(KFP_INPUT_BASE)) $(RUN_ARGS)
+	  --output-file="$(KFP_OUTPUT)" $(if $(KFP_INPUT_BASE),--input-base="$(KFP_INPUT_BASE)") $(RUN_ARGS)
 
 test: $(STAMP) data chromium
 	@"$(VENV_PY)" -m pytest $(PYTEST_ARGS)

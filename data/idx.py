@@ -57,12 +57,22 @@ def _read_file(path: Path | str) -> bytes:
     return Path(path).read_bytes()
 
 
-def decompress(path: Path | str) -> bytes:
-    """Returns the decompressed content of a gzip file, or raises IdxError."""
+def is_gzip(head: bytes) -> bool:
+    """Whether bytes start like a gzip stream."""
+    return head[:2] == _GZIP_MAGIC
+
+
+def decompress(path: Path | str, *, require_gzip: bool = True) -> bytes:
+    """Returns the decompressed content of a gzip file, or raises IdxError.
+
+    With ``require_gzip=False`` an uncompressed file is returned as it is.
+    """
     raw = _read_file(path)
     if not raw:
         raise IdxError(path, "empty file")
-    if raw[:2] != _GZIP_MAGIC:
+    if not is_gzip(raw):
+        if not require_gzip:
+            return raw
         raise IdxError(path, "not a gzip file (expected a .gz IDX file)")
     try:
         return gzip.decompress(raw)
@@ -102,9 +112,9 @@ def parse_idx(content: bytes, *, name: Path | str, expected_magic: int) -> np.nd
     return np.frombuffer(content, dtype=np.uint8, offset=header_size).reshape(dims)
 
 
-def read_images(path: Path | str) -> IdxContent:
-    """Reads an images file: uint8 [N, 28, 28]."""
-    content = decompress(path)
+def read_images(path: Path | str, *, require_gzip: bool = True) -> IdxContent:
+    """Reads an images file: uint8 [N, 28, 28] (gzip-compressed, or either with ``require_gzip=False``)."""
+    content = decompress(path, require_gzip=require_gzip)
     images = parse_idx(content, name=path, expected_magic=IMAGES_MAGIC)
     shape = (fashion_mnist.IMAGE_HEIGHT, fashion_mnist.IMAGE_WIDTH)
     if images.shape[1:] != shape:

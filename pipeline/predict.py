@@ -1,13 +1,16 @@
 """Classifies images with the newest pushed model: ``make predict IMAGES="shoe.png more.png"``.
 
 Takes 28x28 grayscale PNG files (white garment on black, like Fashion-MNIST) or
-IDX image files (``.gz``, every image in them), sends them through the
-``predict_images`` signature and prints the most likely classes.
+IDX image files (gzip-compressed or not, every image in them), sends them through
+the ``predict_images`` signature and prints the most likely classes. The inputs are
+read and checked first, without TensorFlow, so a bad one costs no model load; an
+image that does not look like the training data (a light background) is warned about.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import warnings
@@ -21,6 +24,10 @@ from data import idx
 from pipeline.config import DEFAULT_SERVING_DIR, PROFILES
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_IDX_IMAGES_HEADER = idx.IMAGES_MAGIC.to_bytes(4, "big")
+# Fashion-MNIST's garments are light on a black background: the mean of an image's border pixels is
+# about 1 in the test set. Above this, the image is probably dark on light and its answer meaningless.
+LIGHT_BORDER = 128
 
 
 class InputError(ValueError):
@@ -35,43 +42,55 @@ def newest_version(model_dir: Path) -> Path:
     return max(versions, key=lambda p: int(p.name))
 
 
-def load_png(path: Path) -> np.ndarray:
+def load_png(path: Path, data: bytes) -> np.ndarray:
     """A 28x28 PNG as uint8 [28, 28] (colour images are converted to grayscale)."""
-    import tensorflow as tf
+    from PIL import Image, UnidentifiedImageError
 
     try:
-        data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            pixels = np.asarray(image.convert("L"), dtype=np.uint8)
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError):
+        raise InputError(f"{path}: corrupt PNG image") from None
+    if pixels.shape != (features.IMAGE_HEIGHT, features.IMAGE_WIDTH):
+        height, width = pixels.shape
+        raise InputError(f"{path}: image is {width}x{height}, expected 28x28")
+    return pixels
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: {e.strerror.lower()}") from None
-    if not data.startswith(_PNG_SIGNATURE):
-        raise InputError(f"{path}: not a PNG image")
-    try:
-        image = tf.io.decode_png(data, channels=1).numpy()[..., 0]
-    except tf.errors.InvalidArgumentError:
-        raise InputError(f"{path}: corrupt PNG image") from None
-    if image.shape != (features.IMAGE_HEIGHT, features.IMAGE_WIDTH):
-        height, width = image.shape
-        raise InputError(f"{path}: image is {width}x{height}, expected 28x28")
-    return image
 
 
 def load_inputs(paths: Sequence[Path]) -> tuple[list[str], np.ndarray]:
-    """Names and uint8 [N, 28, 28] images from PNG and IDX files."""
+    """Names and uint8 [N, 28, 28] images from PNG and IDX files, told apart by their content."""
     names, images = [], []
     for path in paths:
-        if path.name.endswith(".gz"):
+        data = _read(path)
+        if data.startswith(_PNG_SIGNATURE):
+            names.append(str(path))
+            images.append(load_png(path, data)[None])
+        elif idx.is_gzip(data) or data.startswith(_IDX_IMAGES_HEADER) or path.name.endswith(".gz"):
             try:
-                array = idx.read_images(path).array
+                array = idx.read_images(path, require_gzip=False).array
             except idx.IdxError as e:
                 raise InputError(str(e)) from None
             names += [f"{path}[{i}]" for i in range(len(array))]
             images.append(array)
         else:
-            names.append(str(path))
-            images.append(load_png(path)[None])
+            raise InputError(f"{path}: not a PNG image")
     if not names:
         raise InputError("no images given")
     return names, np.concatenate(images)
+
+
+def light_background(image: np.ndarray) -> float | None:
+    """The mean of the image's border pixels when it is light (not like Fashion-MNIST), else None."""
+    border = np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]]).astype(np.float64)
+    mean = float(border.mean())
+    return mean if mean >= LIGHT_BORDER else None
 
 
 def classify(model_path: Path, images: np.ndarray) -> np.ndarray:
@@ -94,18 +113,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     # This command's output is its answer, not TensorFlow's notices nor Google's Python 3.10 end-of-support ones.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     warnings.filterwarnings("ignore", message="You are using a non-supported Python version", category=FutureWarning)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("images", nargs="+", type=Path, help="PNG files or IDX image files (.gz)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("images", nargs="+", type=Path, help="PNG files or IDX image files")
     parser.add_argument("--serving-dir", type=Path, default=DEFAULT_SERVING_DIR)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="full", help="whose model to use")
     parser.add_argument("--top", type=int, default=3, help="how many classes to show per image")
     args = parser.parse_args(argv)
     try:
-        model_path = newest_version(args.serving_dir / PROFILES[args.profile].model_name)
         names, images = load_inputs(args.images)
+        model_path = newest_version(args.serving_dir / PROFILES[args.profile].model_name)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    for name, image in zip(names, images, strict=True):
+        light = light_background(image)
+        if light is not None:
+            print(
+                f"warning: {name}: light background (border mean {light:.0f} of 255); Fashion-MNIST garments are "
+                "light on black, so this answer may mean nothing (invert the image?)",
+                file=sys.stderr,
+            )
     print(f"model: {model_path}")
     for name, probabilities in zip(names, classify(model_path, images), strict=True):
         print(describe(name, probabilities, args.top))

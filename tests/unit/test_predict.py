@@ -57,3 +57,40 @@ def test_description_names_classes_with_probabilities():
     probabilities = np.zeros(features.NUM_CLASSES)
     probabilities[[9, 7, 5]] = [0.9, 0.07, 0.03]
     assert predict.describe("a.png", probabilities, top=2) == "a.png: Ankle boot 0.900 (Sneaker 0.070)"
+
+
+def test_an_uncompressed_idx_file_is_accepted(tmp_path: Path):
+    images = np.random.default_rng(2).integers(0, 256, (2, 28, 28), dtype=np.uint8)
+    raw = write_idx(tmp_path / "t10k-images-idx3-ubyte", images, compress=False)
+    names, loaded = predict.load_inputs([raw])
+    assert names == [f"{raw}[0]", f"{raw}[1]"]
+    np.testing.assert_array_equal(loaded, images)
+
+
+def test_a_light_background_is_noticed_and_a_dark_one_is_not():
+    white = np.full((28, 28), 255, np.uint8)
+    garment = np.zeros((28, 28), np.uint8)
+    garment[4:24, 6:22] = 200
+    assert predict.light_background(white) == 255
+    assert predict.light_background(255 - garment) is not None
+    assert predict.light_background(garment) is None
+
+
+def test_inputs_are_checked_before_the_model_is_looked_for_or_tensorflow_loads(tmp_path: Path, capsys):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    assert predict.main([str(bad), "--serving-dir", str(tmp_path / "no-models")]) == 1
+    assert capsys.readouterr().err == f"error: {bad}: not a PNG image\n"
+
+
+def test_reading_inputs_needs_no_tensorflow(tmp_path: Path):
+    import subprocess
+    import sys
+
+    png = _png(tmp_path / "shoe.png")
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom pipeline import predict\n"
+        f"predict.load_inputs([Path({str(png)!r})])\nprint('tensorflow' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
