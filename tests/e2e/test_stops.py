@@ -1,0 +1,234 @@
+"""Stops a user or an environment causes: signals at a real component, a damaged store, a full serving disk.
+
+Each is one line on the console (the traceback in the log), the stated exit status, and nothing lost.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline import config as config_lib
+from pipeline.inspection import store_health
+from pipeline.inspection.store import Store
+from tests.conftest import REPO_ROOT
+from tests.e2e.conftest import Runs, node_states, run_pipeline, versions
+from tests.pipeline_nodes import NODE_ORDER
+
+pytestmark = pytest.mark.e2e
+
+
+def _error_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("error:")]
+
+
+def _wait_until_running(cfg: config_lib.PipelineConfig, node: str, process: subprocess.Popen, timeout: float = 600):
+    """Returns once ML Metadata shows ``node`` running in the newest run (no sleeps standing in for progress)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the run ended before {node} started"
+        try:
+            store = Store.open(cfg.metadata_path)
+            runs = store.runs(cfg.model_name)
+            if runs and any(e.node_id == node and e.state == "running" for e in store.executions(runs[-1][1])):
+                return
+        except Exception:  # noqa: BLE001 - the store may not exist yet, or be mid-write
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{node} never ran")
+
+
+def _interrupt_at(cfg: config_lib.PipelineConfig, args: list[str], node: str, signum: int) -> tuple[int, str, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_until_running(cfg, node, process)
+        os.killpg(process.pid, signum)
+        out, err = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return process.returncode, out, err
+
+
+def _show(output_dir: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.inspection.cli", "show", "--json", f"--output-dir={output_dir}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(real_data_dir: Path, tmp_path: Path):
+    # Folders with spaces: the last run goes through make, whose variables must carry them.
+    output, serving = tmp_path / "out put", tmp_path / "serving model"
+    args = [f"--output-dir={output}", f"--serving-dir={serving}", f"--raw-dir={real_data_dir}"]
+    cfg = config_lib.parse_args(["--profile=smoke", *args])
+
+    status, out, err = _interrupt_at(cfg, args, "Trainer", signal.SIGINT)
+    assert status == 130
+    assert err.splitlines() == [
+        "error: Trainer interrupted (SIGINT); a rerun resumes from the cached components; full log: "
+        + out.split("logs in ", 1)[1].splitlines()[0]
+    ]
+    assert "Traceback" not in out + err
+    shown = _show(output)
+    assert shown["overview"]["outcome"] == "interrupted"
+    assert (
+        shown["overview"]["reason"] == "Trainer was interrupted by SIGINT; a rerun resumes from the cached components"
+    )
+    log = Path(out.split("logs in ", 1)[1].splitlines()[0]).read_text()
+    assert "interrupted by SIGINT:" in log and "Traceback (most recent call last)" in log
+    assert versions(cfg.model_serving_dir) == []
+
+    status, out, err = _interrupt_at(cfg, args, "Evaluator", signal.SIGTERM)
+    assert status == 143
+    (error,) = err.splitlines()
+    assert error.startswith("error: Evaluator interrupted (SIGTERM); a rerun resumes from the cached components")
+    states = node_states(cfg)
+    assert {n for n, s in states.items() if s == "cached"} >= {"FashionMnistExampleGen", "StatisticsGen", "Transform"}
+    assert states["Evaluator"] == "interrupted" and "Pusher" not in states
+    assert versions(cfg.model_serving_dir) == []
+
+    done = subprocess.run(
+        ["make", "run-pipeline", "PROFILE=smoke", f"OUTPUT_DIR={output}", f"SERVING_DIR={serving}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    states = node_states(cfg)
+    assert states["Trainer"] == "cached" and states["Evaluator"] == "done" and states["Pusher"] == "done"
+    assert len(versions(cfg.model_serving_dir)) == 1
+
+
+def test_a_damaged_store_stops_run_and_inspect_in_one_line_and_restores(runs: Runs, tmp_path: Path):
+    """The shared smoke runs' store and its copies, in a folder of their own, broken as a full disk breaks it."""
+    output = tmp_path / "out"
+    output.mkdir()
+    shutil.copy(runs.config.metadata_path, output / "metadata.sqlite")
+    shutil.copytree(runs.config.output_dir / store_health.BACKUP_DIR_NAME, output / store_health.BACKUP_DIR_NAME)
+    (newest,) = store_health.backups(output / "metadata.sqlite")[:1]
+    store = output / "metadata.sqlite"
+    args = [f"--output-dir={output}", f"--serving-dir={runs.config.serving_dir}", f"--raw-dir={runs.config.raw_dir}"]
+    for damage, problem in (
+        (lambda: store.write_bytes(b""), "is empty (0 bytes), so the history of every run is gone from it"),
+        (lambda: store.write_bytes(os.urandom(8192)), "is not an SQLite database"),
+    ):
+        damage()
+        result = run_pipeline(*args, timeout=300)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            f"error: {store} {problem}; restore the newest sound copy ({newest}) with `make restore-metadata`"
+        ]
+        assert not (output / "logs").exists(), "stopped before TFX started"
+        inspect = subprocess.run(
+            [sys.executable, "-m", "pipeline.inspection.cli", "runs", f"--output-dir={output}"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert inspect.returncode == 1 and inspect.stderr.splitlines() == result.stderr.splitlines()
+
+    restored = subprocess.run(
+        ["make", "restore-metadata", f"OUTPUT_DIR={output}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
+    assert restored.stdout.splitlines()[-1] == f"restored {store} from {newest}"
+    assert store_health.problem(store) is None
+    assert len(Store.open(store).runs(runs.config.model_name)) >= 1, "the history is back"
+
+
+def test_a_full_serving_disk_is_one_line_and_keeps_the_served_version(runs: Runs, tmp_path: Path):
+    """The Pusher alone runs again (a new destination), into a 1 MB filesystem that already serves a version."""
+    serving = tmp_path / "serving"
+    folder = serving / runs.config.model_name
+    log_dir = runs.config.logs_dir
+    logs_before = set(log_dir.iterdir())
+    script = (
+        'set -e; mount -t tmpfs -o size=1m tmpfs "$SERVING"; mkdir -p "$FOLDER/1"; '
+        'head -c 300000 /dev/urandom > "$FOLDER/1/saved_model.pb"; sha256sum "$FOLDER/1/saved_model.pb"; '
+        'set +e; "$PYTHON" -m pipeline.local_runner --profile=smoke "$@"; echo "exit $?"; '
+        'ls -A "$FOLDER"; sha256sum "$FOLDER/1/saved_model.pb"'
+    )
+    serving.mkdir()
+    done = subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            f"--output-dir={runs.config.output_dir}",
+            f"--serving-dir={serving}",
+            f"--raw-dir={runs.config.raw_dir}",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "SERVING": str(serving), "FOLDER": str(folder), "PYTHON": sys.executable},
+    )
+    lines = done.stdout.splitlines()
+    before, after = lines[0].split()[0], lines[-1].split()[0]
+    assert "exit 1" in lines, done.stdout + done.stderr[-3000:]
+    assert lines[lines.index("exit 1") + 1 : -1] == ["1"], "no staging folder left, the served version alone"
+    assert before == after, "the served version is byte-identical"
+    (error,) = _error_lines(done.stderr)
+    assert error.startswith(f"error: Pusher failed: {folder}: cannot publish version ")
+    assert error.endswith(": no space left on device") and len(error) < 300
+    (log,) = set(log_dir.iterdir()) - logs_before
+    assert "PushError" in log.read_text() and "Traceback (most recent call last)" in log.read_text()
+    assert NODE_ORDER[-1] == "Pusher" and node_states(runs.config)["Pusher"] == "failed"
+
+
+def test_predict_warns_about_an_image_unlike_the_training_data(runs: Runs, tmp_path: Path):
+    from PIL import Image
+
+    white = tmp_path / "white shirt.png"
+    Image.new("L", (28, 28), 255).save(white)
+    done = subprocess.run(
+        ["make", "predict", "PROFILE=smoke", f"SERVING_DIR={runs.config.serving_dir}", f"IMAGES='{white}'"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "binary operator expected" not in done.stderr
+    assert f"warning: {white}[0]" not in done.stderr
+    assert f"warning: {white}: light background (border mean 255 of 255)" in done.stderr
+    assert done.stdout.splitlines()[-1].startswith(f"{white}: ")
