@@ -219,7 +219,7 @@ def test_predict_warns_about_an_image_unlike_the_training_data(runs: Runs, tmp_p
     white = tmp_path / "white shirt.png"
     Image.new("L", (28, 28), 255).save(white)
     done = subprocess.run(
-        ["make", "predict", "PROFILE=smoke", f"SERVING_DIR={runs.config.serving_dir}", f"IMAGES='{white}'"],
+        ["make", "predict", "PROFILE=smoke", f"SERVING_DIR={runs.config.serving_dir}", f'IMAGES="{white}"'],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

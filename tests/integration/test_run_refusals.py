@@ -1,0 +1,109 @@
+"""What the real runner and make refuse before TFX starts: one line each, the stated status, nothing created."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+def _runner(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
+
+
+def test_a_bad_flag_stops_before_anything_is_created(tmp_path: Path):
+    result = _runner("--epochs", "0", f"--output-dir={tmp_path / 'out'}")
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", "error: --epochs must be at least 1, got 0\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_preflight_failure_creates_no_output_folder(tmp_path: Path):
+    result = _runner(f"--data-dir={tmp_path / 'no data'}", f"--output-dir={tmp_path / 'out'}")
+    assert result.returncode == 1
+    assert result.stderr == f"error: {tmp_path / 'no data' / 'train-images-idx3-ubyte.gz'}: file not found\n"
+    assert not (tmp_path / "out").exists(), "no output folder, no .run.lock"
+
+
+@pytest.mark.parametrize(
+    ("below_the_file", "problem"),
+    [
+        ("", "the output folder is a file, not a folder"),
+        ("out", "cannot create the output folder: Not a directory"),
+    ],
+)
+def test_an_unusable_output_folder_is_one_line(tmp_path: Path, real_data_dir: Path, below_the_file: str, problem: str):
+    (tmp_path / "file").write_text("a file where the output folder should be")
+    output = tmp_path / "file" / below_the_file if below_the_file else tmp_path / "file"
+    result = _runner(f"--output-dir={output}", f"--raw-dir={real_data_dir}")
+    assert result.returncode == 1
+    assert result.stderr == f"error: {output}: {problem}\n"
+
+
+def test_a_read_only_output_folder_is_one_line(tmp_path: Path, real_data_dir: Path):
+    """A read-only filesystem, mounted in a private mount namespace that ends with the command."""
+    output = tmp_path / "read-only"
+    output.mkdir()
+    script = 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"'
+    command = [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", f"--output-dir={output}"]
+    result = subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            str(output),
+            *command,
+            f"--raw-dir={real_data_dir}",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == f"error: {output}: cannot write in the output folder: Read-only file system\n"
+
+
+def test_make_carries_paths_with_spaces(tmp_path: Path):
+    data = tmp_path / "data dir"
+    data.mkdir()
+    result = _make("run-pipeline", f"DATA_DIR={data}", f"OUTPUT_DIR={tmp_path / 'out put'}")
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[0] == f"error: {data / 'train-images-idx3-ubyte.gz'}: file not found"
+    assert "unrecognized arguments" not in result.stderr
+
+
+def test_make_predict_takes_a_quoted_name_with_spaces(tmp_path: Path):
+    image = tmp_path / "a b.png"
+    image.write_text("not an image")
+    # What `make predict IMAGES='"a b.png"'` gets once the shell has taken its single quotes off.
+    result = _make("predict", f'IMAGES="{image}"', f"SERVING_DIR={tmp_path / 'serving'}")
+    assert result.stderr.splitlines()[0] == f"error: {image}: not a PNG image"
+    assert "binary operator expected" not in result.stderr
