@@ -122,6 +122,39 @@ def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(rea
     assert len(versions(cfg.model_serving_dir)) == 1
 
 
+def test_ctrl_c_during_start_up_is_one_line(real_data_dir: Path, tmp_path: Path):
+    """Sent when the runner says where its log goes, while it imports TFX: before any component."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.local_runner",
+            "--profile=smoke",
+            f"--output-dir={tmp_path / 'out'}",
+            f"--serving-dir={tmp_path / 'serving'}",
+            f"--raw-dir={real_data_dir}",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for line in process.stdout:
+            if line.startswith("profile smoke: logs in "):
+                break
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130
+    assert err.splitlines() == ["error: interrupted (SIGINT) before any component ran; nothing was changed"]
+    assert "Traceback" not in out + err
+
+
 def test_a_damaged_store_stops_run_and_inspect_in_one_line_and_restores(runs: Runs, tmp_path: Path):
     """The shared smoke runs' store and its copies, in a folder of their own, broken as a full disk breaks it."""
     output = tmp_path / "out"
