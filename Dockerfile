@@ -1,4 +1,7 @@
-# The image Kubeflow Pipelines / Vertex AI runs every component in (`make compile-kubeflow` names it).
+# The image Kubeflow Pipelines / Vertex AI runs every component in (`make compile-kubeflow` names it), and the
+# SDK container of Beam's workers on Flink, Spark or Dataflow (--environment_type=DOCKER
+# --environment_config=IMAGE, or --sdk_container_image=IMAGE): the same packages and the same environment
+# (TF_USE_LEGACY_KERAS=1) wherever a component's code runs.
 # Built from the same lock file as the local venv, so both run the same packages.
 #   docker build -t REGISTRY/fashion-mnist-tfx:TAG .
 FROM python:3.10-slim
@@ -20,5 +23,10 @@ COPY components/ components/
 COPY data/ data/
 COPY pipeline/ pipeline/
 RUN uv pip install --system --no-deps -e .
+
+# Beam's SDK worker boot program, from Beam's own SDK image of the pinned version: a Beam runner starts the
+# container with it. Kubeflow sets each step's command, which replaces this entrypoint.
+COPY --from=apache/beam_python3.10_sdk:2.59.0 /opt/apache/beam /opt/apache/beam
+ENTRYPOINT ["/opt/apache/beam/boot"]
 
 # Kubeflow's spec sets each step's command (python -m tfx.orchestration.kubeflow.v2.container.kubeflow_v2_run_executor).

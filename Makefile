@@ -25,12 +25,14 @@ RUN_ARGS := --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)" --serving-dir="$(S
             $(if $(DATA_DIR),--data-dir="$(DATA_DIR)") $(if $(EPOCHS),--epochs=$(EPOCHS)) \
             $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg))
 
-.PHONY: help setup data run-pipeline restore-metadata predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
 	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
 	@echo "make restore-metadata  put back the newest sound copy of OUTPUT_DIR's ML Metadata store"
+	@echo "make beam-services Beam's portable job service and an SDK worker pool on localhost; prints the BEAM_ARGS"
+	@echo "make beam-services-stop  stop them  [BEAM_SERVICES_DIR= BEAM_JOB_PORT= BEAM_WORKER_PORT=]"
 	@echo "make predict       IMAGES=\"a.png b.png\" or an IDX file: classify with the newest pushed model"
 	@echo "make inspect       runs, per component state and time  [ARGS=\"show [RUN]\" | ARGS=\"lineage VERSION\" | ARGS=--json]"
 	@echo "make report        write the HTML report of the latest run [RUN=]"
@@ -70,6 +72,18 @@ run-pipeline: $(STAMP)
 # The runner copies the store into OUTPUT_DIR/metadata-backups/ before each run; this puts the newest sound one back.
 restore-metadata: $(STAMP)
 	@"$(VENV_PY)" -m pipeline.metadata_backups --output-dir="$(OUTPUT_DIR)"
+
+# Beam's own job service and an SDK worker pool, started from this venv with the workers' environment
+# (pipeline/beam_services.py); their process ids, ports and logs are kept in BEAM_SERVICES_DIR.
+BEAM_SERVICES_DIR ?= $(OUTPUT_DIR)/beam-services
+BEAM_JOB_PORT     ?= 0
+BEAM_WORKER_PORT  ?= 0
+beam-services: $(STAMP)
+	@"$(VENV_PY)" -m pipeline.beam_services start --dir="$(BEAM_SERVICES_DIR)" --job-port=$(BEAM_JOB_PORT) \
+	  --worker-port=$(BEAM_WORKER_PORT)
+
+beam-services-stop: $(STAMP)
+	@"$(VENV_PY)" -m pipeline.beam_services stop --dir="$(BEAM_SERVICES_DIR)"
 
 # make predict IMAGES="a.png b.png" (or an IDX .gz file): classify with the newest pushed model.
 # IMAGES is passed to the shell as written, so a name with spaces is quoted inside it: IMAGES='"a b.png"'.

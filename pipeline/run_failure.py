@@ -8,6 +8,7 @@ one line; the full traceback goes to the run's log.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -22,10 +23,23 @@ from pipeline.inspection.store import FAILURE_MESSAGE, INTERRUPTED_BY, NODE_CONT
 _UNFINISHED = (metadata_store_pb2.Execution.NEW, metadata_store_pb2.Execution.RUNNING)
 
 
+# "package.module.SomeError: message", a traceback's last line, as it appears inside a runner's message.
+_EXCEPTION_LINE = re.compile(r"^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception)): (.+)$")
+_PROJECT_PACKAGES = ("components.", "data.", "pipeline.")
+
+
 def one_line(failure: BaseException) -> str:
-    """The first line of an exception's message, or its type where it has none."""
+    """The first line of an exception's message, or its type where it has none.
+
+    A Beam runner reports a worker's failure as "Pipeline ... failed: Error running pipeline." followed by the
+    worker's traceback; when that holds one of this project's errors, its message is the line that says why.
+    """
     text = str(failure).strip()
-    return text.splitlines()[0] if text else type(failure).__name__
+    if not text:
+        return type(failure).__name__
+    lines = text.splitlines()
+    ours = [m.group(2) for m in map(_EXCEPTION_LINE.match, lines[1:]) if m and m.group(1).startswith(_PROJECT_PACKAGES)]
+    return ours[-1] if ours else lines[0]
 
 
 def note_execution(
