@@ -25,6 +25,8 @@ from pipeline.fingerprint import source_fingerprint
 PREPROCESSING_FN = "components.transform.preprocessing_fn"
 RUN_FN = "components.trainer.run_fn"
 TUNER_FN = "components.tuning.tuner_fn"
+# Where the Evaluator finds custom_eval_shared_model: TFMA's loader, checking Keras 2 on the worker that loads.
+EVAL_MODEL_MODULE = "components.eval_model"
 
 
 def create_pipeline(
@@ -135,6 +137,7 @@ def create_pipeline(
             max_accuracy_drop=config.max_accuracy_drop,
         ),
         example_splits=[features.TEST_SPLIT],
+        module_path=EVAL_MODEL_MODULE,
     ).with_id(nodes.EVALUATOR)
 
     # Loads the candidate as a server would and runs canary requests through both signatures.
