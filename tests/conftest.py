@@ -8,6 +8,7 @@ import os
 
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,14 @@ from tests.idx_fixtures import make_dataset_dir
 TESTS_DIR = Path(__file__).parent
 REPO_ROOT = TESTS_DIR.parent
 # Modules under tests/ that hold helpers, not tests.
-SUPPORT_FILES = {"conftest.py", "__init__.py", "idx_fixtures.py", "pipeline_nodes.py", "evaluation_fixtures.py"}
+SUPPORT_FILES = {
+    "conftest.py",
+    "__init__.py",
+    "idx_fixtures.py",
+    "pipeline_nodes.py",
+    "evaluation_fixtures.py",
+    "multi_worker_driver.py",
+}
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
@@ -45,6 +53,19 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             ]
     if problems:
         raise pytest.UsageError("test collection check failed:\n  " + "\n  ".join(problems))
+
+
+def run_make(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """``make ARGS...`` in the checkout, as a person runs it (no make flags inherited from a calling make)."""
+    return subprocess.run(
+        ["make", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
 
 
 @pytest.fixture

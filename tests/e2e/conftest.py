@@ -1,6 +1,7 @@
 """The smoke pipeline, run twice on one output folder, shared by the end-to-end modules."""
 
 import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,19 @@ def run_pipeline(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess
         timeout=timeout,
         check=False,
     )
+
+
+def show_json(output_dir: Path) -> dict:
+    """`make inspect ARGS="show --json"` on an output folder: its latest run."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.inspection.cli", "show", "--json", f"--output-dir={output_dir}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout)
 
 
 def node_states(cfg: config_lib.PipelineConfig, index: int = -1) -> dict[str, str]:

@@ -16,7 +16,7 @@ from pipeline import config as config_lib
 from pipeline.inspection import outcomes
 from pipeline.inspection.store import Store
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import Runs, node_states, run_pipeline, versions
+from tests.e2e.conftest import Runs, node_states, run_pipeline, show_json, versions
 from tests.idx_fixtures import write_idx
 from tests.pipeline_nodes import UPSTREAM_OF_MODEL
 
@@ -30,19 +30,6 @@ def _args(runs: Runs, *extra: str, serving_dir: Path | None = None) -> list[str]
         f"--raw-dir={runs.config.raw_dir}",
         *extra,
     ]
-
-
-def _show(output_dir: Path) -> dict:
-    """`make inspect ARGS="show --json"` on an output folder: its latest run."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.inspection.cli", "show", "--json", f"--output-dir={output_dir}"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(done.stdout)
 
 
 def _error_lines(result: subprocess.CompletedProcess) -> list[str]:
@@ -128,7 +115,7 @@ def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: 
     assert nodes["AnomalyGate"] == "failed"
     assert "Transform" not in nodes and "Trainer" not in nodes
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
-    shown = _show(out)
+    shown = show_json(out)
     assert shown["overview"]["outcome"] == "stopped by the data gate"
     assert shown["overview"]["reason"] == error.removeprefix("error: AnomalyGate failed: ")
     assert shown["decision"]["blessed"] is None and shown["decision"]["pushed_version"] is None
@@ -148,7 +135,7 @@ def test_a_model_worse_than_the_baseline_is_not_pushed(runs: Runs):
     assert "overall: sparse_categorical_accuracy fell by" in verdict and "against the baseline model" in verdict
     assert lines[-1] == "nothing pushed"
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
-    shown = _show(runs.config.output_dir)
+    shown = show_json(runs.config.output_dir)
     assert shown["overview"]["outcome"] == "not blessed"
     assert shown["overview"]["reason"] == verdict.removeprefix("model NOT BLESSED: ")
     assert shown["decision"]["blessed"] is False and shown["decision"]["reason"] == shown["overview"]["reason"]

@@ -3,7 +3,6 @@
 Each is one line on the console (the traceback in the log), the stated exit status, and nothing lost.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -17,8 +16,8 @@ import pytest
 from pipeline import config as config_lib
 from pipeline.inspection import store_health
 from pipeline.inspection.store import Store
-from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import Runs, node_states, run_pipeline, versions
+from tests.conftest import REPO_ROOT, run_make
+from tests.e2e.conftest import Runs, node_states, run_pipeline, show_json, versions
 from tests.pipeline_nodes import NODE_ORDER
 
 pytestmark = pytest.mark.e2e
@@ -64,18 +63,6 @@ def _interrupt_at(cfg: config_lib.PipelineConfig, args: list[str], node: str, si
     return process.returncode, out, err
 
 
-def _show(output_dir: Path) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.inspection.cli", "show", "--json", f"--output-dir={output_dir}"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(done.stdout)
-
-
 def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(real_data_dir: Path, tmp_path: Path):
     # Folders with spaces: the last run goes through make, whose variables must carry them.
     output, serving = tmp_path / "out put", tmp_path / "serving model"
@@ -89,7 +76,7 @@ def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(rea
         + out.split("logs in ", 1)[1].splitlines()[0]
     ]
     assert "Traceback" not in out + err
-    shown = _show(output)
+    shown = show_json(output)
     assert shown["overview"]["outcome"] == "interrupted"
     assert (
         shown["overview"]["reason"] == "Trainer was interrupted by SIGINT; a rerun resumes from the cached components"
@@ -107,15 +94,7 @@ def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(rea
     assert states["Evaluator"] == "interrupted" and "Pusher" not in states
     assert versions(cfg.model_serving_dir) == []
 
-    done = subprocess.run(
-        ["make", "run-pipeline", "PROFILE=smoke", f"OUTPUT_DIR={output}", f"SERVING_DIR={serving}"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-        env={**os.environ, "MAKEFLAGS": ""},
-    )
+    done = run_make("run-pipeline", "PROFILE=smoke", f"OUTPUT_DIR={output}", f"SERVING_DIR={serving}", timeout=1200)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     states = node_states(cfg)
     assert states["Trainer"] == "cached" and states["Evaluator"] == "done" and states["Pusher"] == "done"
@@ -185,15 +164,8 @@ def test_a_damaged_store_stops_run_and_inspect_in_one_line_and_restores(runs: Ru
         )
         assert inspect.returncode == 1 and inspect.stderr.splitlines() == result.stderr.splitlines()
 
-    restored = subprocess.run(
-        ["make", "restore-metadata", f"OUTPUT_DIR={output}"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-        env={**os.environ, "MAKEFLAGS": ""},
-    )
+    restored = run_make("restore-metadata", f"OUTPUT_DIR={output}", timeout=300)
+    assert restored.returncode == 0, restored.stderr
     assert restored.stdout.splitlines()[-1] == f"restored {store} from {newest}"
     assert store_health.problem(store) is None
     assert len(Store.open(store).runs(runs.config.model_name)) >= 1, "the history is back"
@@ -251,14 +223,8 @@ def test_predict_warns_about_an_image_unlike_the_training_data(runs: Runs, tmp_p
 
     white = tmp_path / "white shirt.png"
     Image.new("L", (28, 28), 255).save(white)
-    done = subprocess.run(
-        ["make", "predict", "PROFILE=smoke", f"SERVING_DIR={runs.config.serving_dir}", f'IMAGES="{white}"'],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "MAKEFLAGS": ""},
+    done = run_make(
+        "predict", "PROFILE=smoke", f"SERVING_DIR={runs.config.serving_dir}", f'IMAGES="{white}"', timeout=300
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "binary operator expected" not in done.stderr

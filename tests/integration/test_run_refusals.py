@@ -1,13 +1,12 @@
 """What the real runner and make refuse before TFX starts: one line each, the stated status, nothing created."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, run_make
 
 
 def _runner(*args: str) -> subprocess.CompletedProcess:
@@ -18,18 +17,6 @@ def _runner(*args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=300,
         check=False,
-    )
-
-
-def _make(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["make", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "MAKEFLAGS": ""},
     )
 
 
@@ -94,7 +81,7 @@ def test_a_read_only_output_folder_is_one_line(tmp_path: Path, real_data_dir: Pa
 def test_make_carries_paths_with_spaces(tmp_path: Path):
     data = tmp_path / "data dir"
     data.mkdir()
-    result = _make("run-pipeline", f"DATA_DIR={data}", f"OUTPUT_DIR={tmp_path / 'out put'}")
+    result = run_make("run-pipeline", f"DATA_DIR={data}", f"OUTPUT_DIR={tmp_path / 'out put'}")
     assert result.returncode != 0
     assert result.stderr.splitlines()[0] == f"error: {data / 'train-images-idx3-ubyte.gz'}: file not found"
     assert "unrecognized arguments" not in result.stderr
@@ -104,6 +91,6 @@ def test_make_predict_takes_a_quoted_name_with_spaces(tmp_path: Path):
     image = tmp_path / "a b.png"
     image.write_text("not an image")
     # What `make predict IMAGES='"a b.png"'` gets once the shell has taken its single quotes off.
-    result = _make("predict", f'IMAGES="{image}"', f"SERVING_DIR={tmp_path / 'serving'}")
+    result = run_make("predict", f'IMAGES="{image}"', f"SERVING_DIR={tmp_path / 'serving'}")
     assert result.stderr.splitlines()[0] == f"error: {image}: not a PNG image"
     assert "binary operator expected" not in result.stderr
