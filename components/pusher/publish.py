@@ -25,8 +25,8 @@ from typing import Any
 MODEL_CARD_PATH = Path("assets.extra") / "model_card.json"
 _STAGING_PREFIX = ".incoming-"
 _STAGING_NAME = re.compile(re.escape(_STAGING_PREFIX) + r"\d+-(\d+)$")
-# "[Errno 28] No space left on device" as shutil.copytree reports each file it could not copy.
-_ERRNO_TEXT = re.compile(r"^\[Errno \d+\] (.*)$")
+# "[Errno 28] No space left on device: 'src' -> 'dst'", as shutil.copytree reports each file it could not copy.
+_ERRNO = re.compile(r"^\[Errno (\d+)\] ")
 
 
 class PushError(RuntimeError):
@@ -103,8 +103,8 @@ def _reason(error: OSError) -> str:
     if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list) and error.args[0]:
         first = error.args[0][0]
         why = str(first[-1]) if isinstance(first, tuple) else str(first)
-        match = _ERRNO_TEXT.match(why)
-        text = match.group(1) if match else why
+        match = _ERRNO.match(why)
+        text = os.strerror(int(match.group(1))) if match else why
     else:
         text = error.strerror or str(error)
     return text[:1].lower() + text[1:]

@@ -81,7 +81,10 @@ def test_a_full_disk_is_one_short_line_not_every_file(model_dir: Path, tmp_path:
 
     def fill_the_disk(src, dst, **kwargs):
         Path(dst).mkdir(parents=True)
-        errors = [(str(Path(src) / n), str(Path(dst) / n), "[Errno 28] No space left on device") for n in "abcdef"]
+        errors = [
+            (str(Path(src) / n), str(Path(dst) / n), f"[Errno 28] No space left on device: '{src}/{n}' -> '{dst}/{n}'")
+            for n in "abcdef"
+        ]
         raise shutil.Error(errors)
 
     monkeypatch.setattr(publish.shutil, "copytree", fill_the_disk)
