@@ -31,8 +31,13 @@ def make_dataset(
     shuffle: bool,
     seed: int,
     repeat: bool = False,
+    whole_batches: bool = False,
 ) -> tf.data.Dataset:
     """Raw tf.Example files -> batches of (transformed image [B, 28, 28, 1], label [B]).
+
+    ``batch_size`` (B) is the global batch: under a distribution strategy Keras splits each batch
+    across the replicas (B / replicas each), so a step is one batch whatever the number of workers.
+    ``whole_batches`` drops each pass's last partial batch (see ``training_data`` for when).
 
     The Transform graph is applied here (Transform does not materialize its
     output), the same graph the serving signature embeds. Transformed examples
@@ -63,7 +68,7 @@ def make_dataset(
     )
     if shuffle:
         dataset = dataset.shuffle(16384, seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
+    dataset = dataset.batch(batch_size, drop_remainder=whole_batches)
     if repeat:
         dataset = dataset.repeat()
     # No autotuning thread, the likely one that destroying an iterator waited for while training kept
@@ -71,15 +76,23 @@ def make_dataset(
     # themselves (to the cores, and by the prefetch's own buffer tuning).
     options = tf.data.Options()
     options.autotune.enabled = False
+    # Under MultiWorkerMirroredStrategy each worker reads every file and keeps its share of each
+    # batch: Transform writes one file per split, too few to shard by file. Only a distributed
+    # dataset is sharded; on one worker this option changes nothing.
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     return dataset.prefetch(tf.data.AUTOTUNE).with_options(options)
 
 
-def batches_per_pass(file_patterns: Sequence[str], tft_output: tft.TFTransformOutput, *, batch_size: int) -> int:
+def batches_per_pass(
+    file_patterns: Sequence[str], tft_output: tft.TFTransformOutput, *, batch_size: int, whole_batches: bool = False
+) -> int:
     """Batches in one pass over the examples: ``steps_per_epoch`` for a ``repeat`` dataset.
 
     Reads the examples once, through a dataset of its own that is then dropped.
     """
-    dataset = make_dataset(file_patterns, tft_output, batch_size=batch_size, shuffle=False, seed=0)
+    dataset = make_dataset(
+        file_patterns, tft_output, batch_size=batch_size, shuffle=False, seed=0, whole_batches=whole_batches
+    )
     return int(dataset.reduce(0, lambda count, _: count + 1))
 
 
@@ -93,17 +106,35 @@ class TrainingData:
 
 
 def training_data(
-    train_files: Sequence[str], eval_files: Sequence[str], tft_output: tft.TFTransformOutput, config: TrainingConfig
+    train_files: Sequence[str],
+    eval_files: Sequence[str],
+    tft_output: tft.TFTransformOutput,
+    config: TrainingConfig,
+    *,
+    replicas: int = 1,
 ) -> TrainingData:
     """The training and eval datasets of ``config``'s batch size and seed, and the batches in one pass.
 
     One endless training iterator for the whole fit, as Keras itself does for NumPy arrays: given a
     finite dataset, Keras makes a new iterator every epoch, and destroying the spent one stalled
     training at epoch boundaries here (measurements in the README, "Where the time goes").
+
+    With more than one replica in sync, every batch is whole: a partial batch split across the
+    replicas can leave one with no examples, and on this stack a replica given an empty batch fails
+    in its first convolution or batch normalization (measured with two workers). Each training pass
+    then leaves out its last ``len % batch_size`` examples, other ones each pass as it is reshuffled;
+    validation leaves out the same few examples every epoch.
     """
-    batching = {"batch_size": config.batch_size, "seed": config.seed}
+    whole_batches = replicas > 1
+    if whole_batches and config.batch_size < replicas:
+        raise ValueError(f"batch_size {config.batch_size} gives some of the {replicas} replicas no examples")
+    batching = {"batch_size": config.batch_size, "seed": config.seed, "whole_batches": whole_batches}
+    counting = {"batch_size": config.batch_size, "whole_batches": whole_batches}
+    steps_per_epoch = batches_per_pass(train_files, tft_output, **counting)
+    if whole_batches and not (steps_per_epoch and batches_per_pass(eval_files, tft_output, **counting)):
+        raise ValueError(f"each split needs at least one whole batch ({config.batch_size}) on {replicas} replicas")
     return TrainingData(
         train_data=make_dataset(train_files, tft_output, shuffle=True, repeat=True, **batching),
         eval_data=make_dataset(eval_files, tft_output, shuffle=False, **batching),
-        steps_per_epoch=batches_per_pass(train_files, tft_output, batch_size=config.batch_size),
+        steps_per_epoch=steps_per_epoch,
     )

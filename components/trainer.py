@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
+import tempfile
 from collections.abc import Sequence
 
 import tensorflow as tf
 import tensorflow_transform as tft
 from tfx.components.trainer.fn_args_utils import FnArgs
 
-from components import dataset, hparams, legacy_keras, model, serving
+from components import dataset, distributed, hparams, legacy_keras, model, serving
 from components.hparams import TrainingConfig
 
 
@@ -23,17 +25,33 @@ def train(
     config: TrainingConfig,
     log_dir: str,
     serving_model_dir: str,
+    strategy: tf.distribute.Strategy | None = None,
 ) -> dict[str, list[float]]:
     """Trains the CNN and exports it with its serving signature.
+
+    Under ``multi_worker_mirrored`` every worker calls this. Only the chief exports to
+    ``serving_model_dir`` and keeps TensorBoard logs in ``log_dir`` (Keras sends another worker's
+    to a folder of its own there and removes it); the others save to a temporary folder and remove
+    it. No worker returns before every worker has exported: TFX's Trainer executor checks that
+    ``serving_model_dir`` exists as soon as ``run_fn`` returns, on every worker, and without the
+    wait a worker got there before the chief had begun to save (measured: "run_fn failed to
+    generate model").
+
+    Args:
+      strategy: the distribution strategy to train under; by default the one ``config.distribution``
+        names. ``run_fn`` passes the one it created first.
 
     Returns:
       Keras's history: loss and accuracy per epoch, for train and eval.
     """
     legacy_keras.check_legacy_keras()
-    tf.keras.utils.set_random_seed(config.seed)
-    data = dataset.training_data(train_files, eval_files, tft_output, config)
+    if strategy is None:
+        strategy = model.distribution_strategy(config.distribution)
+    role = model.worker_role(strategy)
+    tf.keras.utils.set_random_seed(config.seed)  # the same on every worker: the same shuffles, the same start
+    data = dataset.training_data(train_files, eval_files, tft_output, config, replicas=strategy.num_replicas_in_sync)
     architecture = {"dense_units": config.dense_units, "dense_dropout": config.dense_dropout}
-    with model.distribution_strategy(config.distribution).scope():
+    with strategy.scope():
         cnn = model.build_model(
             model.cosine_schedule(config.learning_rate, config.epochs * data.steps_per_epoch),
             precision=model.resolve_precision(config.precision),
@@ -50,13 +68,22 @@ def train(
     curves = {k: [float(v) for v in values] for k, values in history.history.items()}
     if not all(math.isfinite(v) for v in curves["loss"]):
         raise RuntimeError(f"training diverged: loss per epoch {curves['loss']}")
-    serving.export_serving_model(model.float32_copy(cnn, **architecture), tft_output, serving_model_dir)
+    with tempfile.TemporaryDirectory(prefix="serving-model-") as scratch:
+        export_dir = distributed.export_dir(role, serving_model_dir=serving_model_dir, scratch_dir=scratch)
+        logging.getLogger(__name__).info(
+            "%s of %d replicas exports to %s", role.name, strategy.num_replicas_in_sync, export_dir
+        )
+        serving.export_serving_model(model.float32_copy(cnn, **architecture), tft_output, export_dir)
+    if role.in_cluster:
+        model.wait_for_all_workers(strategy)
     return curves
 
 
 def run_fn(fn_args: FnArgs) -> None:
     """TFX Trainer callback."""
     config = TrainingConfig.from_dict(fn_args.custom_config[hparams.TRAINING_CONFIG_KEY])
+    # Before any other TensorFlow work, as MultiWorkerMirroredStrategy asks.
+    strategy = model.distribution_strategy(config.distribution)
     if fn_args.hyperparameters:  # the tune profile: the Tuner's best values replace the configured ones
         config = hparams.apply_best(config, fn_args.hyperparameters)
     config = dataclasses.replace(config, precision=model.resolve_precision(config.precision))
@@ -67,7 +94,10 @@ def run_fn(fn_args: FnArgs) -> None:
         config=config,
         log_dir=fn_args.model_run_dir,
         serving_model_dir=fn_args.serving_model_dir,
+        strategy=strategy,
     )
+    if not model.worker_role(strategy).is_chief:
+        return  # the chief writes the run's files; every worker trained the same weights
     # Per-epoch curves and the configuration actually trained (after any Tuner values) beside the
     # TensorBoard logs, for reports that should not parse event files.
     tf.io.gfile.makedirs(fn_args.model_run_dir)
