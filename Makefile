@@ -143,9 +143,20 @@ KFP_IMAGE         ?= fashion-mnist-tfx:latest
 KFP_PIPELINE_ROOT ?= gs://YOUR_BUCKET/fashion-mnist
 KFP_INPUT_BASE    ?=
 KFP_OUTPUT        ?= $(OUTPUT_DIR)/kubeflow/fashion_mnist_pipeline.json
+# Training machines: above 1, the Trainer is a Vertex AI job of a chief and KFP_TRAIN_REPLICAS-1 workers
+# (multi_worker_mirrored) in KFP_TRAIN_PROJECT; region, machine type and image: pipeline/kubeflow_runner.py.
+KFP_TRAIN_REPLICAS     ?= 1
+KFP_TRAIN_PROJECT      ?=
+KFP_TRAIN_REGION       ?=
+KFP_TRAIN_MACHINE_TYPE ?=
+KFP_TRAIN_IMAGE        ?=
 compile-kubeflow: $(STAMP) data
 	@"$(VENV_PY)" -m pipeline.kubeflow_runner --image=$(KFP_IMAGE) --pipeline-root=$(KFP_PIPELINE_ROOT) \
-	  --output-file="$(KFP_OUTPUT)" $(if $(KFP_INPUT_BASE),--input-base="$(KFP_INPUT_BASE)") $(RUN_ARGS)
+	  --output-file="$(KFP_OUTPUT)" $(if $(KFP_INPUT_BASE),--input-base="$(KFP_INPUT_BASE)") \
+	  --train-replicas=$(KFP_TRAIN_REPLICAS) $(if $(KFP_TRAIN_PROJECT),--train-project=$(KFP_TRAIN_PROJECT)) \
+	  $(if $(KFP_TRAIN_REGION),--train-region=$(KFP_TRAIN_REGION)) \
+	  $(if $(KFP_TRAIN_MACHINE_TYPE),--train-machine-type=$(KFP_TRAIN_MACHINE_TYPE)) \
+	  $(if $(KFP_TRAIN_IMAGE),--train-image=$(KFP_TRAIN_IMAGE)) $(RUN_ARGS)
 
 test: $(STAMP) data chromium
 	@"$(VENV_PY)" -m pytest $(PYTEST_ARGS)

@@ -1,4 +1,4 @@
-"""Training on several workers: who exports and where each worker writes.
+"""Training on several workers: who exports, where each worker writes, and how Vertex AI is asked for them.
 
 Pure decisions, no TensorFlow. TensorFlow reads ``TF_CONFIG`` (through the strategy's cluster
 resolver, ``model.worker_role``); the functions here decide from what it found.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection
+from typing import Any
 
 # TF_CONFIG's task types of a MultiWorkerMirroredStrategy cluster.
 CHIEF = "chief"
@@ -65,3 +66,23 @@ def export_dir(role: WorkerRole, *, serving_model_dir: str, scratch_dir: str) ->
     if role.is_chief:
         return serving_model_dir
     return f"{scratch_dir.rstrip('/')}/{role.name}"
+
+
+def vertex_worker_pool_specs(*, replicas: int, image: str, machine_type: str) -> list[dict[str, Any]]:
+    """Vertex AI CustomJob worker pools for ``replicas`` training machines: a chief and ``replicas - 1`` workers.
+
+    Vertex AI sets TF_CONFIG from the pools: the first is the ``chief`` task, the second the ``worker``
+    tasks. TFX's training extension sets each pool's command (its own executor runner); the image
+    must hold this project (the Dockerfile's, which also sets TF_USE_LEGACY_KERAS).
+    """
+    if replicas < 2:
+        raise ValueError(f"a multi-worker job needs at least 2 replicas, got {replicas}")
+
+    def pool(count: int) -> dict[str, Any]:
+        return {
+            "machine_spec": {"machine_type": machine_type},
+            "replica_count": count,
+            "container_spec": {"image_uri": image},
+        }
+
+    return [pool(1), pool(replicas - 1)]

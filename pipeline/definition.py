@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
+from typing import Any
 
 from ml_metadata.proto import metadata_store_pb2
 from tfx.components import Evaluator, ExampleValidator, StatisticsGen, Trainer, Transform, Tuner
@@ -13,7 +15,7 @@ from tfx.orchestration import pipeline as tfx_pipeline
 from tfx.proto import trainer_pb2
 from tfx.types import Channel, standard_artifacts
 
-from components import baseline, eval_config, features, hparams, properties
+from components import baseline, distributed, eval_config, features, hparams, properties
 from components.anomaly_gate.component import AnomalyGate
 from components.ingestion.component import FashionMnistExampleGen
 from components.pusher.component import AtomicPusher
@@ -29,6 +31,42 @@ TUNER_FN = "components.tuning.tuner_fn"
 EVAL_MODEL_MODULE = "components.eval_model"
 
 
+@dataclasses.dataclass(frozen=True)
+class VertexTraining:
+    """The Trainer as a Vertex AI training job on several machines: a chief and ``replicas - 1`` workers.
+
+    Only a Kubeflow / Vertex AI spec can use it (TFX's Vertex AI training extension starts the job);
+    the Trainer then trains with ``multi_worker_mirrored``.
+
+    Attributes:
+      replicas: machines that train together, at least 2.
+      project: the Google Cloud project the training job runs in.
+      region: its Vertex AI region.
+      image: what every machine runs: the image of this repository's Dockerfile.
+      machine_type: each machine's Compute Engine machine type.
+    """
+
+    replicas: int
+    project: str
+    region: str
+    image: str
+    machine_type: str
+
+    def trainer_custom_config(self) -> dict[str, Any]:
+        """The extension's keys of the Trainer's custom_config: the job, its region, Vertex AI rather than CAIP."""
+        from tfx.extensions.google_cloud_ai_platform import constants
+        from tfx.extensions.google_cloud_ai_platform.trainer import executor
+
+        pools = distributed.vertex_worker_pool_specs(
+            replicas=self.replicas, image=self.image, machine_type=self.machine_type
+        )
+        return {
+            constants.ENABLE_VERTEX_KEY: True,
+            constants.VERTEX_REGION_KEY: self.region,
+            executor.TRAINING_ARGS_KEY: {"project": self.project, "job_spec": {"worker_pool_specs": pools}},
+        }
+
+
 def create_pipeline(
     config: PipelineConfig,
     *,
@@ -36,6 +74,7 @@ def create_pipeline(
     input_sha256: Mapping[str, str],
     metadata_connection_config: metadata_store_pb2.ConnectionConfig | None = None,
     exclude_candidate_from_baseline: bool = True,
+    vertex_training: VertexTraining | None = None,
 ) -> tfx_pipeline.Pipeline:
     """Builds the Fashion-MNIST pipeline.
 
@@ -50,7 +89,17 @@ def create_pipeline(
       exclude_candidate_from_baseline: the baseline is the latest blessed model other than the
         candidate (components/baseline.py), so an unchanged rerun is fully cached. Kubeflow's v2
         compiler supports only TFX's own resolver strategies: there it is TFX's latest blessed model.
+      vertex_training: train on several Vertex AI machines (Kubeflow / Vertex AI only); the
+        configuration's distribution becomes ``multi_worker_mirrored``.
     """
+    trainer_class, trainer_job_config = Trainer, {}
+    if vertex_training:
+        # Imported here: the extension pulls in google.cloud.aiplatform, which no other runner needs.
+        from tfx.extensions.google_cloud_ai_platform.trainer.component import Trainer as VertexTrainer
+
+        training = dataclasses.replace(config.training, distribution="multi_worker_mirrored")
+        config = dataclasses.replace(config, training=training)
+        trainer_class, trainer_job_config = VertexTrainer, vertex_training.trainer_custom_config()
     example_gen = FashionMnistExampleGen(
         input_base=input_base,
         input_sha256=dict(input_sha256),
@@ -106,13 +155,14 @@ def create_pipeline(
             },
         ).with_id(nodes.TUNER)
 
-    trainer = Trainer(
+    trainer = trainer_class(
         run_fn=RUN_FN,
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
         **training_inputs,
         custom_config={
             hparams.TRAINING_CONFIG_KEY: config.training.to_dict(),
             properties.CODE_FINGERPRINT_KEY: source_fingerprint([RUN_FN.rpartition(".")[0]]),
+            **trainer_job_config,
         },
     ).with_id(nodes.TRAINER)
 

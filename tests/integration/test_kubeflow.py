@@ -1,23 +1,25 @@
 """The Kubeflow Pipelines v2 / Vertex AI spec: compiled from the same pipeline, checked with kfp's own protos."""
 
+import copy
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.protobuf import json_format
 from kfp.pipeline_spec import pipeline_spec_pb2
 
+from components import hparams, properties
 from pipeline import config as config_lib
 from pipeline import definition, kubeflow_runner, nodes
 from tests.conftest import REPO_ROOT
 
 IMAGE = "europe-docker.pkg.dev/project/repo/fashion-mnist-tfx:1"
+TRAIN_PROJECT = "training-project"
 
 
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
-    out = tmp_path_factory.mktemp("kfp") / "spec.json"
+def _compile(out: Path, real_data_dir: Path, *extra_args: str) -> dict[str, Any]:
     kubeflow_runner.compile_spec(
         [
             f"--image={IMAGE}",
@@ -26,9 +28,15 @@ def compiled(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
             f"--output-file={out}",
             f"--raw-dir={real_data_dir}",
             "--profile=smoke",
+            *extra_args,
         ]
     )
-    job = json.loads(out.read_text())
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
+    job = _compile(tmp_path_factory.mktemp("kfp") / "spec.json", real_data_dir)
     spec = json_format.ParseDict(job["pipelineSpec"], pipeline_spec_pb2.PipelineSpec(), ignore_unknown_fields=True)
     local = definition.create_pipeline(config_lib.parse_args(["--profile=smoke"]), input_base="/data", input_sha256={})
     return job, spec, local
@@ -112,3 +120,80 @@ def test_beam_components_get_the_setup_file_inside_the_image(compiled):
     job, _, _ = compiled
     beam_args = re.findall(r'"--setup_file=([^"]+)"', json.dumps(job["pipelineSpec"]["deploymentSpec"]))
     assert beam_args and set(beam_args) == {"/pipeline/setup.py"}
+
+
+@pytest.fixture(scope="module")
+def compiled_with_replicas(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("kfp-replicas") / "spec.json"
+    replicas = ["--train-replicas=3", f"--train-project={TRAIN_PROJECT}", "--train-machine-type=n1-standard-8"]
+    return _compile(out, real_data_dir, *replicas)
+
+
+def _parameter(job: dict[str, Any], node_id: str, name: str) -> dict[str, Any]:
+    parameters = job["pipelineSpec"]["root"]["dag"]["tasks"][node_id]["inputs"]["parameters"]
+    return json.loads(parameters[name]["runtimeValue"]["constantValue"]["stringValue"])
+
+
+def _executor_label(spec: dict[str, Any], node_id: str) -> str:
+    return spec["components"][spec["root"]["dag"]["tasks"][node_id]["componentRef"]["name"]]["executorLabel"]
+
+
+def _executor_class_path(job: dict[str, Any], node_id: str) -> str:
+    spec = job["pipelineSpec"]
+    args = spec["deploymentSpec"]["executors"][_executor_label(spec, node_id)]["container"]["args"]
+    return args[args.index("--executor_class_path") + 1]
+
+
+def test_train_replicas_make_the_trainer_a_vertex_job_of_a_chief_and_the_other_workers(compiled_with_replicas):
+    from tfx.extensions.google_cloud_ai_platform import constants
+    from tfx.extensions.google_cloud_ai_platform.trainer import executor as vertex_executor
+
+    custom_config = _parameter(compiled_with_replicas, nodes.TRAINER, "custom_config")
+    job_args = custom_config[vertex_executor.TRAINING_ARGS_KEY]
+    pools = job_args["job_spec"]["worker_pool_specs"]
+    assert [pool["replica_count"] for pool in pools] == [1, 2], "a chief and two workers"
+    assert {pool["container_spec"]["image_uri"] for pool in pools} == {IMAGE}
+    assert {pool["machine_spec"]["machine_type"] for pool in pools} == {"n1-standard-8"}
+    assert job_args["project"] == TRAIN_PROJECT
+    assert custom_config[constants.ENABLE_VERTEX_KEY] is True
+    assert custom_config[constants.VERTEX_REGION_KEY] == kubeflow_runner.DEFAULT_TRAIN_REGION
+    assert custom_config[hparams.TRAINING_CONFIG_KEY]["distribution"] == "multi_worker_mirrored"
+    vertex_class = f"{vertex_executor.__name__}.{vertex_executor.GenericExecutor.__name__}"
+    assert _executor_class_path(compiled_with_replicas, nodes.TRAINER) == vertex_class
+
+
+def test_one_replica_is_the_plain_trainer_and_replicas_change_nothing_else(compiled, compiled_with_replicas):
+    job, _, _ = compiled
+    custom_config = _parameter(job, nodes.TRAINER, "custom_config")
+    assert set(custom_config) == {hparams.TRAINING_CONFIG_KEY, properties.CODE_FINGERPRINT_KEY}
+    assert custom_config[hparams.TRAINING_CONFIG_KEY]["distribution"] == "default"
+    assert _executor_class_path(job, nodes.TRAINER) == "tfx.components.trainer.executor.GenericExecutor"
+
+    def without_the_trainer_job(job: dict[str, Any]) -> dict[str, Any]:
+        spec = copy.deepcopy(job["pipelineSpec"])
+        del spec["root"]["dag"]["tasks"][nodes.TRAINER]["inputs"]["parameters"]["custom_config"]
+        del spec["deploymentSpec"]["executors"][_executor_label(spec, nodes.TRAINER)]["container"]["args"]
+        # The model card's record of the configuration names the distribution.
+        provenance = spec["root"]["dag"]["tasks"][nodes.PUSHER]["inputs"]["parameters"]["provenance"]
+        del provenance["runtimeValue"]
+        return spec
+
+    assert without_the_trainer_job(job) == without_the_trainer_job(compiled_with_replicas)
+    provenance = _parameter(compiled_with_replicas, nodes.PUSHER, "provenance")
+    provenance["config"]["training"]["distribution"] = "default"
+    assert provenance == _parameter(job, nodes.PUSHER, "provenance")
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--train-replicas=2"], "give its --train-project"),
+        (["--train-replicas=0"], "--train-replicas must be within"),
+    ],
+)
+def test_bad_train_replicas_flags_stop_the_compile_in_one_line(flags, message, tmp_path: Path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        kubeflow_runner.compile_spec(["--pipeline-root=gs://b/r", f"--output-file={tmp_path / 's.json'}", *flags])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "s.json").exists()

@@ -1,4 +1,4 @@
-"""components/distributed.py: who is the chief and where each worker exports."""
+"""components/distributed.py: who is the chief, where each worker exports, what Vertex AI is asked for."""
 
 import pytest
 
@@ -35,3 +35,13 @@ def test_only_the_chief_exports_to_the_serving_model_dir():
     assert distributed.export_dir(WorkerRole(CHIEF, 0, cluster), **where) == "gs://b/model/Format-Serving"
     others = {distributed.export_dir(WorkerRole(WORKER, i, cluster), **where) for i in (0, 1)}
     assert others == {"/tmp/serving-model-x/worker-0", "/tmp/serving-model-x/worker-1"}
+
+
+def test_vertex_pools_are_one_chief_and_the_other_workers():
+    chief, workers = distributed.vertex_worker_pool_specs(replicas=3, image="img:1", machine_type="n1-standard-8")
+    assert chief["replica_count"] == 1 and workers["replica_count"] == 2
+    for pool in (chief, workers):
+        assert pool["machine_spec"] == {"machine_type": "n1-standard-8"}
+        assert pool["container_spec"] == {"image_uri": "img:1"}
+    with pytest.raises(ValueError, match="at least 2"):
+        distributed.vertex_worker_pool_specs(replicas=1, image="img:1", machine_type="n1-standard-8")
