@@ -40,7 +40,7 @@ help:
 	@echo "make tensorboard   TensorBoard on the latest training's logs [TB_HOST= TB_PORT=]"
 	@echo "make bench         measure against the performance targets  [PROFILE=full|smoke]"
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
-	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT=]"
+	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT= KFP_TRAIN_REPLICAS= KFP_TRAIN_PROJECT=]"
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
 	@echo "make data          fetch and verify Fashion-MNIST into data/raw"
 	@echo "make lint          ruff;  make format: ruff format"

@@ -31,7 +31,7 @@ class TrainingConfig:
 
     Attributes:
       epochs: passes over the training split.
-      batch_size: examples per training step.
+      batch_size: examples per training step, across all replicas (the global batch).
       learning_rate: peak learning rate of the cosine schedule.
       seed: seeds Python, NumPy and TensorFlow, and the shuffling.
       distribution: the tf.distribute strategy: "default" (one device), "mirrored" (all local
