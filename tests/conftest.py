@@ -68,6 +68,21 @@ def run_make(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     )
 
 
+def in_mount_namespace(
+    script: str, *args: str, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess:
+    """``sh -c SCRIPT sh ARGS...`` in a private mount namespace: what it mounts is gone when it ends."""
+    return subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+    )
+
+
 @pytest.fixture
 def dataset_dir(tmp_path: Path) -> Path:
     return make_dataset_dir(tmp_path / "idx")

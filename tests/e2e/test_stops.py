@@ -16,7 +16,7 @@ import pytest
 from pipeline import config as config_lib
 from pipeline.inspection import store_health
 from pipeline.inspection.store import Store
-from tests.conftest import REPO_ROOT, run_make
+from tests.conftest import REPO_ROOT, in_mount_namespace, run_make
 from tests.e2e.conftest import Runs, node_states, run_pipeline, show_json, versions
 from tests.pipeline_nodes import NODE_ORDER
 
@@ -184,25 +184,11 @@ def test_a_full_serving_disk_is_one_line_and_keeps_the_served_version(runs: Runs
         'ls -A "$FOLDER"; sha256sum "$FOLDER/1/saved_model.pb"'
     )
     serving.mkdir()
-    done = subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            script,
-            "sh",
-            f"--output-dir={runs.config.output_dir}",
-            f"--serving-dir={serving}",
-            f"--raw-dir={runs.config.raw_dir}",
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    done = in_mount_namespace(
+        script,
+        f"--output-dir={runs.config.output_dir}",
+        f"--serving-dir={serving}",
+        f"--raw-dir={runs.config.raw_dir}",
         env={**os.environ, "SERVING": str(serving), "FOLDER": str(folder), "PYTHON": sys.executable},
     )
     lines = done.stdout.splitlines()

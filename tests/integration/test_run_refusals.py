@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_make
+from tests.conftest import REPO_ROOT, in_mount_namespace, run_make
 
 
 def _runner(*args: str) -> subprocess.CompletedProcess:
@@ -54,26 +54,7 @@ def test_a_read_only_output_folder_is_one_line(tmp_path: Path, real_data_dir: Pa
     output.mkdir()
     script = 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"'
     command = [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", f"--output-dir={output}"]
-    result = subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            script,
-            "sh",
-            str(output),
-            *command,
-            f"--raw-dir={real_data_dir}",
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = in_mount_namespace(script, str(output), *command, f"--raw-dir={real_data_dir}", timeout=300)
     assert result.returncode == 1, result.stderr
     assert result.stderr == f"error: {output}: cannot write in the output folder: Read-only file system\n"
 
