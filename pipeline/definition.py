@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
 
 from ml_metadata.proto import metadata_store_pb2
 from tfx.components import Evaluator, ExampleValidator, StatisticsGen, Trainer, Transform, Tuner
@@ -15,7 +14,7 @@ from tfx.orchestration import pipeline as tfx_pipeline
 from tfx.proto import trainer_pb2
 from tfx.types import Channel, standard_artifacts
 
-from components import baseline, distributed, eval_config, features, hparams, properties
+from components import baseline, eval_config, features, hparams, properties
 from components.anomaly_gate.component import AnomalyGate
 from components.ingestion.component import FashionMnistExampleGen
 from components.pusher.component import AtomicPusher
@@ -23,48 +22,13 @@ from components.serving_canary.component import ServingCanary
 from pipeline import nodes, provenance
 from pipeline.config import PipelineConfig
 from pipeline.fingerprint import source_fingerprint
+from pipeline.vertex_training import VertexTraining
 
 PREPROCESSING_FN = "components.transform.preprocessing_fn"
 RUN_FN = "components.trainer.run_fn"
 TUNER_FN = "components.tuning.tuner_fn"
 # Where the Evaluator finds custom_eval_shared_model: TFMA's loader, checking Keras 2 on the worker that loads.
 EVAL_MODEL_MODULE = "components.eval_model"
-
-
-@dataclasses.dataclass(frozen=True)
-class VertexTraining:
-    """The Trainer as a Vertex AI training job on several machines: a chief and ``replicas - 1`` workers.
-
-    Only a Kubeflow / Vertex AI spec can use it (TFX's Vertex AI training extension starts the job);
-    the Trainer then trains with ``multi_worker_mirrored``.
-
-    Attributes:
-      replicas: machines that train together, at least 2.
-      project: the Google Cloud project the training job runs in.
-      region: its Vertex AI region.
-      image: what every machine runs: the image of this repository's Dockerfile.
-      machine_type: each machine's Compute Engine machine type.
-    """
-
-    replicas: int
-    project: str
-    region: str
-    image: str
-    machine_type: str
-
-    def trainer_custom_config(self) -> dict[str, Any]:
-        """The extension's keys of the Trainer's custom_config: the job, its region, Vertex AI rather than CAIP."""
-        from tfx.extensions.google_cloud_ai_platform import constants
-        from tfx.extensions.google_cloud_ai_platform.trainer import executor
-
-        pools = distributed.vertex_worker_pool_specs(
-            replicas=self.replicas, image=self.image, machine_type=self.machine_type
-        )
-        return {
-            constants.ENABLE_VERTEX_KEY: True,
-            constants.VERTEX_REGION_KEY: self.region,
-            executor.TRAINING_ARGS_KEY: {"project": self.project, "job_spec": {"worker_pool_specs": pools}},
-        }
 
 
 def create_pipeline(

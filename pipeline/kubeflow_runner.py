@@ -13,7 +13,6 @@ Trainer's own step.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from collections.abc import Sequence
@@ -21,15 +20,12 @@ from pathlib import Path
 
 from components import legacy_keras
 from data import idx, sources
-from pipeline.config import REPO_ROOT, ArgumentParser, parse_args
+from pipeline import vertex_training
+from pipeline.config import REPO_ROOT, ArgumentParser, ConfigError, parse_args
 
 # Where the Dockerfile puts the project inside the image.
 IMAGE_PROJECT_DIR = "/pipeline"
 DEFAULT_IMAGE = "fashion-mnist-tfx:latest"
-# The training machines of --train-replicas above 1.
-DEFAULT_TRAIN_REGION = "us-central1"
-DEFAULT_TRAIN_MACHINE_TYPE = "n1-standard-4"
-MAX_TRAIN_REPLICAS = 64
 
 
 def in_image_path(text: str) -> str:
@@ -48,28 +44,15 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--pipeline-root", required=True, help="artifact root, e.g. gs://bucket/fashion-mnist")
     parser.add_argument("--input-base", help="where the cluster reads the four IDX files (default: the local copy)")
     parser.add_argument("--output-file", type=Path, required=True)
-    parser.add_argument("--train-replicas", type=int, default=1, help="machines the Trainer trains on (default 1)")
-    parser.add_argument("--train-project", help="the training job's Google Cloud project (for --train-replicas > 1)")
-    parser.add_argument("--train-region", default=DEFAULT_TRAIN_REGION, help="the training job's Vertex AI region")
-    parser.add_argument("--train-image", help="the training machines' image (default: --image)")
-    parser.add_argument("--train-machine-type", default=DEFAULT_TRAIN_MACHINE_TYPE)
+    vertex_training.add_arguments(parser)
     return parser
-
-
-def check_training_args(args: argparse.Namespace) -> str | None:
-    """What is wrong with the --train-* flags, if anything."""
-    if not 1 <= args.train_replicas <= MAX_TRAIN_REPLICAS:
-        return f"--train-replicas must be within [1, {MAX_TRAIN_REPLICAS}], got {args.train_replicas}"
-    if args.train_replicas > 1 and not args.train_project:
-        return "--train-replicas above 1 starts a Vertex AI training job: give its --train-project"
-    return None
 
 
 def compile_spec(argv: Sequence[str]) -> Path:
     """Compiles the spec; the arguments not listed above are the local runner's (profile, epochs, ...)."""
     parser = build_parser()
     args, pipeline_args = parser.parse_known_args(argv)
-    problem = check_training_args(args)
+    problem = vertex_training.check_arguments(args)
     if problem:
         parser.error(problem)
     config = parse_args(pipeline_args)
@@ -77,7 +60,7 @@ def compile_spec(argv: Sequence[str]) -> Path:
 
     from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner
 
-    from pipeline.definition import VertexTraining, create_pipeline
+    from pipeline.definition import create_pipeline
 
     in_image = dataclasses.replace(
         config,
@@ -87,21 +70,12 @@ def compile_spec(argv: Sequence[str]) -> Path:
         schema_file=in_image_path(config.schema_file),
         beam_args=tuple(in_image_path(arg) for arg in config.beam_args),
     )
-    vertex_training = None
-    if args.train_replicas > 1:
-        vertex_training = VertexTraining(
-            replicas=args.train_replicas,
-            project=args.train_project,
-            region=args.train_region,
-            image=args.train_image or args.image,
-            machine_type=args.train_machine_type,
-        )
     tfx_pipeline = create_pipeline(
         in_image,
         input_base=args.input_base or str(dataset.directory),
         input_sha256=dataset.sha256,
         exclude_candidate_from_baseline=False,  # the v2 compiler knows only TFX's resolver strategies
-        vertex_training=vertex_training,
+        vertex_training=vertex_training.from_arguments(args, default_image=args.image),
     )
     args.output_file.parent.mkdir(parents=True, exist_ok=True)
     runner = kubeflow_v2_dag_runner.KubeflowV2DagRunner(
@@ -117,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     legacy_keras.use_legacy_keras()
     try:
         path = compile_spec(sys.argv[1:] if argv is None else argv)
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except (idx.IdxError, sources.DataSourceError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -12,7 +12,7 @@ from kfp.pipeline_spec import pipeline_spec_pb2
 
 from components import hparams, properties
 from pipeline import config as config_lib
-from pipeline import definition, kubeflow_runner, nodes
+from pipeline import definition, kubeflow_runner, nodes, vertex_training
 from tests.conftest import REPO_ROOT
 
 IMAGE = "europe-docker.pkg.dev/project/repo/fashion-mnist-tfx:1"
@@ -156,7 +156,7 @@ def test_train_replicas_make_the_trainer_a_vertex_job_of_a_chief_and_the_other_w
     assert {pool["machine_spec"]["machine_type"] for pool in pools} == {"n1-standard-8"}
     assert job_args["project"] == TRAIN_PROJECT
     assert custom_config[constants.ENABLE_VERTEX_KEY] is True
-    assert custom_config[constants.VERTEX_REGION_KEY] == kubeflow_runner.DEFAULT_TRAIN_REGION
+    assert custom_config[constants.VERTEX_REGION_KEY] == vertex_training.DEFAULT_REGION
     assert custom_config[hparams.TRAINING_CONFIG_KEY]["distribution"] == "multi_worker_mirrored"
     vertex_class = f"{vertex_executor.__name__}.{vertex_executor.GenericExecutor.__name__}"
     assert _executor_class_path(compiled_with_replicas, nodes.TRAINER) == vertex_class
