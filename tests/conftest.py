@@ -56,7 +56,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 def run_make(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    """``make ARGS...`` in the checkout, as a person runs it (no make flags inherited from a calling make)."""
+    """``make ARGS...`` in the checkout, as a person runs it: not as a sub-make of the ``make test`` that runs
+    the tests (whose flags and level would make it print "make[1]: Entering directory" lines)."""
+    inherited = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
     return subprocess.run(
         ["make", *args],
         cwd=REPO_ROOT,
@@ -64,7 +66,7 @@ def run_make(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
         text=True,
         timeout=timeout,
         check=False,
-        env={**os.environ, "MAKEFLAGS": ""},
+        env={k: v for k, v in os.environ.items() if k not in inherited},
     )
 
 

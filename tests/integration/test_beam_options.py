@@ -23,7 +23,8 @@ def documented_option_sets() -> list[list[str]]:
 
 def test_the_readme_documents_flink_spark_and_dataflow():
     runners = {PipelineOptions(args).view_as(StandardOptions).runner for args in documented_option_sets()}
-    assert runners == {"FlinkRunner", "SparkRunner", "DataflowRunner"}
+    # Beside the cluster recipes, the two paths proven here: the portable job service and multi_processing.
+    assert runners == {"FlinkRunner", "SparkRunner", "DataflowRunner", "PortableRunner", "DirectRunner"}
 
 
 @pytest.mark.parametrize("beam_args", documented_option_sets(), ids=lambda a: a[0])
