@@ -116,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except interrupts.Interrupted:  # before or after LocalDagRunner ran
             terminal.error(f"interrupted ({interruption.name}) {terminal.progress_words()}")
             return interruption.exit_status
-    return interruption.exit_status  # a signal between the blocks above
+    # A signal outside the blocks above (while parsing the flags, say): interruptible() caught it.
+    terminal.error(f"interrupted ({interruption.name}) {terminal.progress_words()}")
+    return interruption.exit_status
 
 
 if __name__ == "__main__":
