@@ -43,8 +43,9 @@ def _wait_until_running(cfg: config_lib.PipelineConfig, node: str, process: subp
     pytest.fail(f"{node} never ran")
 
 
-def _interrupt_at(cfg: config_lib.PipelineConfig, args: list[str], node: str, signum: int) -> tuple[int, str, str]:
-    process = subprocess.Popen(
+def _start_runner(*args: str) -> subprocess.Popen:
+    """The smoke profile's run in a process group of its own, where a terminal's Ctrl-C would reach it."""
+    return subprocess.Popen(
         [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -52,6 +53,10 @@ def _interrupt_at(cfg: config_lib.PipelineConfig, args: list[str], node: str, si
         text=True,
         start_new_session=True,
     )
+
+
+def _interrupt_at(cfg: config_lib.PipelineConfig, args: list[str], node: str, signum: int) -> tuple[int, str, str]:
+    process = _start_runner(*args)
     try:
         _wait_until_running(cfg, node, process)
         os.killpg(process.pid, signum)
@@ -103,21 +108,8 @@ def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(rea
 
 def test_ctrl_c_during_start_up_is_one_line(real_data_dir: Path, tmp_path: Path):
     """Sent when the runner says where its log goes, while it imports TFX: before any component."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.local_runner",
-            "--profile=smoke",
-            f"--output-dir={tmp_path / 'out'}",
-            f"--serving-dir={tmp_path / 'serving'}",
-            f"--raw-dir={real_data_dir}",
-        ],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+    process = _start_runner(
+        f"--output-dir={tmp_path / 'out'}", f"--serving-dir={tmp_path / 'serving'}", f"--raw-dir={real_data_dir}"
     )
     try:
         for line in process.stdout:
