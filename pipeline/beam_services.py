@@ -28,7 +28,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from components import legacy_keras
+from components import legacy_keras, processes
 from pipeline.config import DEFAULT_OUTPUT_DIR, REPO_ROOT
 
 STATE_FILE = "services.json"
@@ -126,21 +126,20 @@ def start(state_dir: Path, *, job_port: int = 0, worker_port: int = 0) -> Servic
     return services
 
 
-def _alive(pid: int) -> bool:
+def _recorded(state_dir: Path) -> Services | None:
+    """The services ``state_dir`` records, running or not; None when it records none."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+        return Services(**json.loads((state_dir / STATE_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def read(state_dir: Path) -> Services | None:
     """The services recorded in ``state_dir`` while both processes run; None otherwise."""
-    try:
-        services = Services(**json.loads((state_dir / STATE_FILE).read_text()))
-    except (OSError, ValueError, TypeError):
+    services = _recorded(state_dir)
+    if services is None or not (processes.alive(services.job_pid) and processes.alive(services.worker_pid)):
         return None
-    return services if _alive(services.job_pid) and _alive(services.worker_pid) else None
+    return services
 
 
 def stop_pids(pids: list[int], timeout: float = 10) -> None:
@@ -162,14 +161,13 @@ def _running(pid: int) -> bool:
         done, _ = os.waitpid(pid, os.WNOHANG)
         return done == 0
     except ChildProcessError:
-        return _alive(pid)
+        return processes.alive(pid)
 
 
 def stop(state_dir: Path) -> bool:
     """Stops the services recorded in ``state_dir`` by their process ids; returns whether any were recorded."""
-    try:
-        services = Services(**json.loads((state_dir / STATE_FILE).read_text()))
-    except (OSError, ValueError, TypeError):
+    services = _recorded(state_dir)
+    if services is None:
         return False
     stop_pids([services.job_pid, services.worker_pid])
     (state_dir / STATE_FILE).unlink(missing_ok=True)

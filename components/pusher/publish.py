@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from components import processes
+
 # The model card: provenance, metrics and the push itself. TF Serving loads only
 # the SavedModel and ignores assets.extra/, which exists for files like this.
 MODEL_CARD_PATH = Path("assets.extra") / "model_card.json"
@@ -72,16 +74,6 @@ def find_served(base_dir: Path, digest: str) -> int | None:
     return None
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
-
-
 def remove_stale_staging(base_dir: Path) -> list[Path]:
     """Removes staging folders left by pushes whose process is gone (killed mid-copy); returns them.
 
@@ -91,7 +83,7 @@ def remove_stale_staging(base_dir: Path) -> list[Path]:
     removed = []
     for path in sorted(base_dir.glob(f"{_STAGING_PREFIX}*")) if base_dir.is_dir() else []:
         match = _STAGING_NAME.match(path.name)
-        if match and path.is_dir() and not _process_alive(int(match.group(1))):
+        if match and path.is_dir() and not processes.alive(int(match.group(1))):
             shutil.rmtree(path, ignore_errors=True)
             logging.getLogger(__name__).warning("removed %s, left by a push whose process is gone", path)
             removed.append(path)
