@@ -25,7 +25,7 @@ RUN_ARGS := --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)" --serving-dir="$(S
             $(if $(DATA_DIR),--data-dir="$(DATA_DIR)") $(if $(EPOCHS),--epochs=$(EPOCHS)) \
             $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg))
 
-.PHONY: help setup data run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
@@ -43,6 +43,7 @@ help:
 	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT= KFP_TRAIN_REPLICAS= KFP_TRAIN_PROJECT=]"
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
 	@echo "make data          fetch and verify Fashion-MNIST into data/raw"
+	@echo "make spans         SPANS=3: the training set as span folders, for DATA_DIR  [RELEASE= SPANS_DIR= SPAN_SIZE= ALTER=\"3=invert\"]"
 	@echo "make lint          ruff;  make format: ruff format"
 	@echo "make lock          re-resolve requirements.in into requirements.lock"
 	@echo "make clean         remove outputs (output/); clean-all also removes .venv and data/raw"
@@ -65,6 +66,20 @@ $(STAMP): requirements.lock setup.py
 # Verifying the four files takes a second or two, so it runs every time rather than trusting a stamp.
 data: $(STAMP)
 	@"$(VENV_PY)" -m data.sources --raw-dir "$(RAW_DIR)"
+
+# The official training set split into SPANS stratified span folders in SPANS_DIR, of which spans 1..RELEASE
+# (default all) are written; the same command with a higher RELEASE adds the next ones (data/make_spans.py).
+# SPAN_SIZE caps each span; ALTER="3=invert 2=label-skew" puts drift into spans (invert, darken, label-skew).
+SPANS     ?=
+RELEASE   ?=
+SPANS_DIR ?= $(OUTPUT_DIR)/spans
+SPAN_SIZE ?=
+ALTER     ?=
+spans: $(STAMP) data
+	$(if $(strip $(SPANS)),,@echo 'usage: make spans SPANS=3 [RELEASE=1 SPANS_DIR= SPAN_SIZE= ALTER="3=invert"]' >&2; exit 2)
+	@"$(VENV_PY)" -m data.make_spans --spans=$(SPANS) --dest="$(SPANS_DIR)" --raw-dir="$(RAW_DIR)" \
+	  $(if $(RELEASE),--release=$(RELEASE)) $(if $(SPAN_SIZE),--span-size=$(SPAN_SIZE)) \
+	  $(foreach item,$(ALTER),--alter=$(item))
 
 run-pipeline: $(STAMP)
 	@"$(VENV_PY)" -m pipeline.local_runner $(RUN_ARGS)

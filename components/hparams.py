@@ -23,6 +23,10 @@ TUNE_EPOCHS_KEY = "epochs_per_trial"
 # TrainingConfig the model was trained with (after any Tuner values).
 HISTORY_FILE = "history.json"
 TRAINED_CONFIG_FILE = "training_config.json"
+# Beside the serving model, in the Model artifact: the warm start the Trainer made, JSON (model card).
+WARM_START_FILE = "warm_start.json"
+# Beside the serving model: the Keras weights a later Trainer warm-starts from.
+WEIGHTS_DIR = "keras-weights"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +44,9 @@ class TrainingConfig:
       dense_dropout: dropout rate after that layer.
       precision: "auto" (mixed_bfloat16 on CPUs with native bfloat16, else float32), "float32"
         or "mixed_bfloat16". The exported model is float32 in every case.
+      warm_start: start from the weights of the model the Trainer is given as its base model
+        (components/warm_start.py), when its architecture is this one.
+      warm_start_epochs: the epochs of a warm-started training, instead of ``epochs``.
     """
 
     epochs: int
@@ -50,10 +57,14 @@ class TrainingConfig:
     dense_units: int = 128
     dense_dropout: float = 0.3
     precision: str = "auto"
+    warm_start: bool = True
+    warm_start_epochs: int = 5
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
             raise ValueError(f"epochs must be at least 1, got {self.epochs}")
+        if self.warm_start_epochs < 1:
+            raise ValueError(f"warm_start_epochs must be at least 1, got {self.warm_start_epochs}")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
         if not self.learning_rate > 0:

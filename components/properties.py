@@ -12,6 +12,15 @@ ALREADY_SERVED_VERSION = "already_served_version"
 CANARY_PROBLEMS = "canary_problems"
 # On FashionMnistExampleGen's Examples: JSON {split: examples.split_summary(...)}.
 SPLIT_SUMMARY = "split_summary"
+# On FashionMnistExampleGen's span Examples: JSON {file name: SHA-256 of its decompressed content}, the
+# span's identity (a span whose files changed is ingested again), and JSON examples.span_profile(...),
+# what the drift check compares.
+SPAN_SHA256 = "span_sha256"
+SPAN_PROFILE = "span_profile"
+# On DriftGate's DriftReport: JSON of the spans it cleared and the figures it measured (drift_gate/checks.py).
+DRIFT_REPORT = "drift_report"
+# On SpanStatisticsGen's and SpanExampleValidator's outputs: the id of the Examples artifact described.
+EXAMPLES_ID = "examples_id"
 # On Pusher's PushedModel when pushed: the model card written beside the model (JSON).
 MODEL_CARD = "model_card"
 
@@ -30,6 +39,11 @@ PUSHED_DESTINATION = "pushed_destination"
 # FashionMnistExampleGen's: the data folder, and {IDX file name: SHA-256 of its decompressed content}.
 INPUT_BASE_KEY = "input_base"
 INPUT_SHA256_KEY = "input_sha256"
+# FashionMnistExampleGen's: JSON {span number: {directory, sha256, count, version}} of the spans it ingests.
+SPANS_KEY = "spans"
+# FashionMnistExampleGen's outputs: one Examples per span ingested, and the test set's.
+SPAN_EXAMPLES_KEY = "examples"
+TEST_EXAMPLES_KEY = "test_examples"
 # AtomicPusher's: JSON of the data hashes, code version and configuration, recorded in the model card.
 PROVENANCE_KEY = "provenance"
 # AnomalyGate's inputs: ExampleValidator's anomalies and StatisticsGen's statistics.

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import math
+import os
 import tempfile
 from collections.abc import Sequence
 
@@ -14,6 +15,7 @@ import tensorflow_transform as tft
 from tfx.components.trainer.fn_args_utils import FnArgs
 
 from components import dataset, distributed, hparams, legacy_keras, model, serving
+from components import warm_start_weights as warm_start
 from components.hparams import TrainingConfig
 
 
@@ -26,7 +28,8 @@ def train(
     log_dir: str,
     serving_model_dir: str,
     strategy: tf.distribute.Strategy | None = None,
-) -> dict[str, list[float]]:
+    warm_start_dir: str | None = None,
+) -> tuple[dict[str, list[float]], dict[str, object]]:
     """Trains the CNN and exports it with its serving signature.
 
     Under ``multi_worker_mirrored`` every worker calls this. Only the chief exports to
@@ -40,9 +43,12 @@ def train(
     Args:
       strategy: the distribution strategy to train under; by default the one ``config.distribution``
         names. ``run_fn`` passes the one it created first.
+      warm_start_dir: the weights folder (``save_weights_for_warm_start``) of the model to start from;
+        used, for ``config.warm_start_epochs`` epochs, when its weights fit this architecture.
 
     Returns:
-      Keras's history: loss and accuracy per epoch, for train and eval.
+      Keras's history (loss and accuracy per epoch, for train and eval), and the warm start made:
+      ``{"base_model": its folder or None, "epochs": ..., "reason": why not, when not}``.
     """
     legacy_keras.check_legacy_keras()
     if strategy is None:
@@ -51,16 +57,19 @@ def train(
     tf.keras.utils.set_random_seed(config.seed)  # the same on every worker: the same shuffles, the same start
     data = dataset.training_data(train_files, eval_files, tft_output, config, replicas=strategy.num_replicas_in_sync)
     architecture = {"dense_units": config.dense_units, "dense_dropout": config.dense_dropout}
+    start = warm_start.plan(warm_start_dir, architecture, config)
     with strategy.scope():
         cnn = model.build_model(
-            model.cosine_schedule(config.learning_rate, config.epochs * data.steps_per_epoch),
+            model.cosine_schedule(config.learning_rate, start.epochs * data.steps_per_epoch),
             precision=model.resolve_precision(config.precision),
             **architecture,
         )
+        start = warm_start.load(cnn, start)
+    logging.getLogger(__name__).info("warm start: %s", start.describe())
     history = cnn.fit(
         data.train_data,
         validation_data=data.eval_data,
-        epochs=config.epochs,
+        epochs=start.epochs,
         steps_per_epoch=data.steps_per_epoch,
         callbacks=[tf.keras.callbacks.TensorBoard(log_dir=log_dir)],
         verbose=2,
@@ -73,10 +82,13 @@ def train(
         logging.getLogger(__name__).info(
             "%s of %d replicas exports to %s", role.name, strategy.num_replicas_in_sync, export_dir
         )
-        serving.export_serving_model(model.float32_copy(cnn, **architecture), tft_output, export_dir)
+        exported = model.float32_copy(cnn, **architecture)
+        serving.export_serving_model(exported, tft_output, export_dir)
+        if role.is_chief:
+            warm_start.save_weights(exported, os.path.dirname(serving_model_dir.rstrip("/")), architecture)
     if role.in_cluster:
         model.wait_for_all_workers(strategy)
-    return curves
+    return curves, start.to_json()
 
 
 def run_fn(fn_args: FnArgs) -> None:
@@ -87,7 +99,7 @@ def run_fn(fn_args: FnArgs) -> None:
     if fn_args.hyperparameters:  # the tune profile: the Tuner's best values replace the configured ones
         config = hparams.apply_best(config, fn_args.hyperparameters)
     config = dataclasses.replace(config, precision=model.resolve_precision(config.precision))
-    history = train(
+    history, start = train(
         train_files=fn_args.train_files,
         eval_files=fn_args.eval_files,
         tft_output=tft.TFTransformOutput(fn_args.transform_output),
@@ -95,6 +107,7 @@ def run_fn(fn_args: FnArgs) -> None:
         log_dir=fn_args.model_run_dir,
         serving_model_dir=fn_args.serving_model_dir,
         strategy=strategy,
+        warm_start_dir=warm_start.weights_dir(fn_args.base_model) if config.warm_start and fn_args.base_model else None,
     )
     if not model.worker_role(strategy).is_chief:
         return  # the chief writes the run's files; every worker trained the same weights
@@ -105,3 +118,6 @@ def run_fn(fn_args: FnArgs) -> None:
         json.dump(history, f)
     with tf.io.gfile.GFile(f"{fn_args.model_run_dir}/{hparams.TRAINED_CONFIG_FILE}", "w") as f:
         json.dump(config.to_dict(), f, sort_keys=True)
+    model_root = os.path.dirname(fn_args.serving_model_dir.rstrip("/"))
+    with tf.io.gfile.GFile(f"{model_root}/{hparams.WARM_START_FILE}", "w") as f:
+        json.dump(start, f, sort_keys=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import secrets
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,3 +144,30 @@ def check_pair(images: IdxContent, labels: IdxContent, *, labels_path: Path | st
         raise IdxError(labels_path, f"{n_labels} labels for {n_images} images")
     if n_images == 0:
         raise IdxError(labels_path, "no examples")
+
+
+def write_idx(path: Path | str, array: np.ndarray) -> Path:
+    """Writes a uint8 array as a gzip-compressed IDX file, atomically: a reader sees no file or the whole file.
+
+    The gzip header holds no time stamp, so the same array always gives the same bytes.
+
+    Raises:
+      ValueError: the array is not uint8.
+    """
+    if array.dtype != np.uint8:
+        raise ValueError(f"an IDX file here holds unsigned bytes, not {array.dtype}")
+    path = Path(path)
+    header = (0x0800 + array.ndim).to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    # A temp name beside the target, so os.replace is a rename within one file system.
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "xb") as f:
+            # Level 6, zlib's default: a tenth of level 9's time for 1% more bytes.
+            f.write(gzip.compress(header + np.ascontiguousarray(array).tobytes(), compresslevel=6, mtime=0))
+            f.flush()
+            os.fsync(f.fileno())  # else a crash soon after the rename can leave an empty file under the name
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+from components.drift_gate.checks import DEFAULT_PIXEL_THRESHOLD
 from components.hparams import DISTRIBUTIONS, PRECISIONS, TrainingConfig
 from pipeline.profiles import PROFILES
 
@@ -54,8 +55,8 @@ class PipelineConfig:
       output_dir: pipeline root, ML Metadata store and logs.
       serving_dir: pushed models go to ``serving_dir/model_name/<version>``.
       training: hyperparameters for run_fn.
-      eval_count: rows of the official training file held out as ``eval``.
-      train_limit: keep only this many training rows (stratified); None keeps all.
+      eval_fraction: the share of each span's rows held out as ``eval``.
+      train_limit: keep only this many training rows of each span (stratified); None keeps all.
       test_limit: keep only this many test rows (stratified); None keeps all.
       accuracy_floor: the overall test accuracy a model needs to be blessed.
       class_accuracy_floor: the test accuracy each class needs; 0 disables the check.
@@ -66,6 +67,9 @@ class PipelineConfig:
       pipeline_name: the TFX pipeline's name; empty means ``model_name`` (Kubeflow allows no underscores).
       artifact_root: where artifacts go when not under ``output_dir`` (a gs:// URI on Vertex AI).
       schema_file: the curated schema as the executors will see it (inside the image on Kubeflow).
+      span_window: train on the newest this many spans the drift gate cleared; 0: every span.
+      accept_drift: let this run's drifted spans through the drift gate, which records it.
+      pixel_drift_threshold: the largest pixel drift (Jensen-Shannon distance) the drift gate lets through.
     """
 
     profile: str
@@ -75,7 +79,7 @@ class PipelineConfig:
     output_dir: Path
     serving_dir: Path
     training: TrainingConfig
-    eval_count: int
+    eval_fraction: float
     train_limit: int | None
     test_limit: int | None
     accuracy_floor: float
@@ -87,13 +91,18 @@ class PipelineConfig:
     pipeline_name: str = ""
     artifact_root: str | None = None
     schema_file: str = str(SCHEMA_PATH)
+    span_window: int = 0
+    accept_drift: bool = False
+    pixel_drift_threshold: float = DEFAULT_PIXEL_THRESHOLD
 
     def __post_init__(self) -> None:
         for name in ("accuracy_floor", "class_accuracy_floor", "max_accuracy_drop"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)}")
-        if self.eval_count < 1:
-            raise ValueError(f"eval_count must be at least 1, got {self.eval_count}")
+        if not 0 < self.eval_fraction < 1:
+            raise ValueError(f"eval_fraction must be within (0, 1), got {self.eval_fraction}")
+        if self.span_window < 0:
+            raise ValueError(f"span_window must be at least 0, got {self.span_window}")
         if self.tune_trials < 0 or (self.tune_trials and self.tune_epochs < 1):
             raise ValueError(
                 f"tune_trials must be >= 0 and tune_epochs >= 1, got {self.tune_trials}, {self.tune_epochs}"
@@ -156,6 +165,9 @@ FLAG_BOUNDS: tuple[tuple[str, float | None, float | None], ...] = (
     ("--max-accuracy-drop", 0.0, 1.0),
     ("--tune-trials", 0, 1_000),
     ("--tune-epochs", 1, 10_000),
+    ("--span-window", 0, 1_000_000),
+    ("--warm-start-epochs", 1, 10_000),
+    ("--pixel-drift-threshold", 0.0, 1.0),
 )
 
 
@@ -183,7 +195,10 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
     parser.add_argument(
-        "--data-dir", type=Path, default=None, help="folder with the four IDX .gz files; the only source when given"
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the test files and span-<n> folders (or the four IDX .gz files); the only source when given",
     )
     parser.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR)
     parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT_DIR)
@@ -199,6 +214,22 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--max-accuracy-drop", type=float)
     parser.add_argument("--tune-trials", type=int, help="run the Tuner with this many trials first (0: no Tuner)")
     parser.add_argument("--tune-epochs", type=int, help="epochs of each Tuner trial")
+    parser.add_argument(
+        "--span-window", type=int, help="train on the newest this many cleared spans (default 0: every span)"
+    )
+    parser.add_argument(
+        "--warm-start",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="start training from the latest blessed model of the same architecture (default: yes)",
+    )
+    parser.add_argument("--warm-start-epochs", type=int, help="epochs of a warm-started training")
+    parser.add_argument(
+        "--accept-drift", action="store_true", help="let this run's drifted spans through the drift gate, recorded"
+    )
+    parser.add_argument(
+        "--pixel-drift-threshold", type=float, help=f"the drift gate's pixel limit (default {DEFAULT_PIXEL_THRESHOLD})"
+    )
     parser.add_argument(
         "--beam-arg",
         action="append",
@@ -233,6 +264,8 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         seed=_or(args.seed, profile.training.seed),
         distribution=_or(args.distribution, profile.training.distribution),
         precision=_or(args.precision, profile.training.precision),
+        warm_start=_or(args.warm_start, profile.training.warm_start),
+        warm_start_epochs=_or(args.warm_start_epochs, profile.training.warm_start_epochs),
     )
     return PipelineConfig(
         profile=profile.name,
@@ -242,7 +275,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         output_dir=args.output_dir.resolve(),
         serving_dir=args.serving_dir.resolve(),
         training=training,
-        eval_count=profile.eval_count,
+        eval_fraction=profile.eval_fraction,
         train_limit=profile.train_limit,
         test_limit=profile.test_limit,
         accuracy_floor=_or(args.accuracy_floor, profile.accuracy_floor),
@@ -251,4 +284,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         beam_args=tuple(args.beam_args) if args.beam_args else DEFAULT_BEAM_ARGS,
         tune_trials=_or(args.tune_trials, profile.tune_trials),
         tune_epochs=_or(args.tune_epochs, profile.tune_epochs or 1),
+        span_window=_or(args.span_window, 0),
+        accept_drift=args.accept_drift,
+        pixel_drift_threshold=_or(args.pixel_drift_threshold, DEFAULT_PIXEL_THRESHOLD),
     )

@@ -6,8 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from ml_metadata.proto import metadata_store_pb2
-from tfx.components import Evaluator, ExampleValidator, StatisticsGen, Trainer, Transform, Tuner
-from tfx.components.schema_gen.import_schema_gen.component import ImportSchemaGen
+from tfx.components import Evaluator, Trainer, Transform, Tuner
 from tfx.dsl.components.common.resolver import Resolver
 from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
 from tfx.orchestration import pipeline as tfx_pipeline
@@ -15,11 +14,11 @@ from tfx.proto import trainer_pb2
 from tfx.types import Channel, standard_artifacts
 
 from components import baseline, eval_config, features, hparams, properties
-from components.anomaly_gate.component import AnomalyGate
-from components.ingestion.component import FashionMnistExampleGen
 from components.pusher.component import AtomicPusher
 from components.serving_canary.component import ServingCanary
-from pipeline import nodes, provenance
+from components.warm_start import WarmStartModelStrategy
+from data.spans import SpannedDataset
+from pipeline import data_nodes, nodes, provenance
 from pipeline.config import PipelineConfig
 from pipeline.fingerprint import source_fingerprint
 from pipeline.vertex_training import VertexTraining
@@ -34,10 +33,11 @@ EVAL_MODEL_MODULE = "components.eval_model"
 def create_pipeline(
     config: PipelineConfig,
     *,
-    input_base: str,
-    input_sha256: Mapping[str, str],
+    dataset: SpannedDataset,
+    spans_to_ingest: Mapping[int, Mapping[str, object]],
+    input_base: str | None = None,
     metadata_connection_config: metadata_store_pb2.ConnectionConfig | None = None,
-    exclude_candidate_from_baseline: bool = True,
+    custom_resolvers: bool = True,
     vertex_training: VertexTraining | None = None,
 ) -> tfx_pipeline.Pipeline:
     """Builds the Fashion-MNIST pipeline.
@@ -47,12 +47,17 @@ def create_pipeline(
 
     Args:
       config: the run's configuration.
-      input_base: folder holding the four IDX files.
-      input_sha256: SHA-256 of each file's decompressed content, from the pre-flight check.
+      dataset: the verified data folder: the test set and every span (data/spans.py).
+      spans_to_ingest: {span: record} of the spans this run ingests (pipeline/arrivals.py).
+      input_base: where the executors read the data folder, when not ``dataset.root`` (a gs:// URI).
       metadata_connection_config: the ML Metadata store, where the runner needs one.
-      exclude_candidate_from_baseline: the baseline is the latest blessed model other than the
-        candidate (components/baseline.py), so an unchanged rerun is fully cached. Kubeflow's v2
-        compiler supports only TFX's own resolver strategies: there it is TFX's latest blessed model.
+      custom_resolvers: this project's resolver strategies, which keep an unchanged rerun fully cached:
+        the baseline is the latest blessed model other than the candidate (components/baseline.py),
+        the drift gate compares with the span before the arrival and the Trainer sees the window of
+        cleared spans (components/span_resolvers.py) and warm-starts from a model of an older window
+        (components/warm_start.py). Kubeflow's v2 compiler supports only TFX's own strategies: there
+        the baseline and the warm start are TFX's latest blessed model, and the Trainer and the drift
+        gate see the spans the run ingests.
       vertex_training: train on several Vertex AI machines (Kubeflow / Vertex AI only); the
         configuration's distribution becomes ``multi_worker_mirrored``.
     """
@@ -64,27 +69,14 @@ def create_pipeline(
         training = dataclasses.replace(config.training, distribution="multi_worker_mirrored")
         config = dataclasses.replace(config, training=training)
         trainer_class, trainer_job_config = VertexTrainer, vertex_training.trainer_custom_config()
-    example_gen = FashionMnistExampleGen(
-        input_base=input_base,
-        input_sha256=dict(input_sha256),
-        eval_count=config.eval_count,
-        seed=config.training.seed,
-        train_limit=config.train_limit,
-        test_limit=config.test_limit,
-        code_fingerprint=source_fingerprint(["components.ingestion.executor"]),
-    ).with_id(nodes.EXAMPLE_GEN)
-    examples = example_gen.outputs["examples"]
-    schema_gen = ImportSchemaGen(schema_file=config.schema_file).with_id(nodes.SCHEMA_GEN)
-    schema = schema_gen.outputs["schema"]
-    statistics_gen = StatisticsGen(examples=examples, schema=schema).with_id(nodes.STATISTICS_GEN)
-    example_validator = ExampleValidator(statistics=statistics_gen.outputs["statistics"], schema=schema).with_id(
-        nodes.EXAMPLE_VALIDATOR
+    data = data_nodes.build(
+        config,
+        dataset=dataset,
+        spans_to_ingest=spans_to_ingest,
+        input_base=input_base or str(dataset.root),
+        custom_resolvers=custom_resolvers,
     )
-    anomaly_gate = AnomalyGate(
-        anomalies=example_validator.outputs["anomalies"],
-        statistics=statistics_gen.outputs["statistics"],
-        code_fingerprint=source_fingerprint(["components.anomaly_gate.executor"]),
-    ).with_id(nodes.DATA_GATE)
+    examples, test_examples, schema = data.window, data.test_examples, data.schema
 
     transform = Transform(
         examples=examples,
@@ -96,7 +88,7 @@ def create_pipeline(
         disable_statistics=True,
         custom_config={properties.CODE_FINGERPRINT_KEY: source_fingerprint([PREPROCESSING_FN.rpartition(".")[0]])},
     ).with_id(nodes.TRANSFORM)
-    transform.add_upstream_node(anomaly_gate)
+    transform.add_upstream_node(data.drift_gate)
 
     # What the Tuner's trials and the Trainer both train on.
     training_inputs = {
@@ -119,9 +111,20 @@ def create_pipeline(
             },
         ).with_id(nodes.TUNER)
 
+    warm_start = None
+    if config.training.warm_start:
+        warm_start_inputs = {"examples": examples} if custom_resolvers else {}
+        warm_start = Resolver(
+            strategy_class=WarmStartModelStrategy if custom_resolvers else LatestBlessedModelStrategy,
+            **warm_start_inputs,
+            model=Channel(type=standard_artifacts.Model),
+            model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+        ).with_id(nodes.WARM_START_RESOLVER)
+
     trainer = trainer_class(
         run_fn=RUN_FN,
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
+        base_model=warm_start.outputs["model"] if warm_start else None,
         **training_inputs,
         custom_config={
             hparams.TRAINING_CONFIG_KEY: config.training.to_dict(),
@@ -131,7 +134,7 @@ def create_pipeline(
     ).with_id(nodes.TRAINER)
 
     strategy_class, candidate = LatestBlessedModelStrategy, {}
-    if exclude_candidate_from_baseline:
+    if custom_resolvers:
         strategy_class = baseline.LatestBlessedOtherModelStrategy
         candidate = {baseline.CANDIDATE_KEY: trainer.outputs["model"]}
     baseline_resolver = Resolver(
@@ -142,7 +145,7 @@ def create_pipeline(
     ).with_id(nodes.BASELINE_RESOLVER)
 
     evaluator = Evaluator(
-        examples=examples,
+        examples=test_examples,
         model=trainer.outputs["model"],
         baseline_model=baseline_resolver.outputs["model"],
         eval_config=eval_config.build_eval_config(
@@ -157,7 +160,7 @@ def create_pipeline(
     # Loads the candidate as a server would and runs canary requests through both signatures.
     serving_canary = ServingCanary(
         model=trainer.outputs["model"],
-        examples=examples,
+        examples=test_examples,
         split=features.TEST_SPLIT,
         code_fingerprint=source_fingerprint(["components.serving_canary.executor"]),
     ).with_id(nodes.CANARY)
@@ -167,11 +170,17 @@ def create_pipeline(
         model_blessing=evaluator.outputs["blessing"],
         infra_blessing=serving_canary.outputs["blessing"],
         model_evaluation=evaluator.outputs["evaluation"],
+        training_examples=examples,
+        drift_reports=data.window_drift_reports,
         base_directory=str(config.model_serving_dir),
         # For the model card. The commit changes with every commit, so only the
         # (cheap) Pusher re-runs; the fingerprints above decide what retrains.
         provenance={
-            "data": {"input_base": input_base, "sha256": dict(input_sha256)},
+            "data": {
+                "input_base": str(dataset.root),
+                "test_sha256": dict(dataset.test_sha256),
+                "spans_ingested": {str(n): dict(r) for n, r in spans_to_ingest.items()},
+            },
             "code": provenance.code_version(),
             "config": provenance.config_record(config),
         },
@@ -182,13 +191,10 @@ def create_pipeline(
         pipeline_name=config.tfx_pipeline_name,
         pipeline_root=config.artifact_root_uri,
         components=[
-            example_gen,
-            schema_gen,
-            statistics_gen,
-            example_validator,
-            anomaly_gate,
+            *data.components,
             transform,
             *([tuner] if tuner else []),
+            *([warm_start] if warm_start else []),
             trainer,
             baseline_resolver,
             evaluator,

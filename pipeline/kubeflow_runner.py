@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from components import legacy_keras
-from data import idx, sources
-from pipeline import vertex_training
+from data import idx, sources, spans
+from pipeline import arrivals, vertex_training
 from pipeline.config import REPO_ROOT, ArgumentParser, ConfigError, parse_args
 
 # Where the Dockerfile puts the project inside the image.
@@ -56,7 +56,7 @@ def compile_spec(argv: Sequence[str]) -> Path:
     if problem:
         parser.error(problem)
     config = parse_args(pipeline_args)
-    dataset = sources.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, allow_apt=False, allow_download=False)
+    dataset = spans.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, allow_apt=False, allow_download=False)
 
     from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner
 
@@ -72,9 +72,12 @@ def compile_spec(argv: Sequence[str]) -> Path:
     )
     tfx_pipeline = create_pipeline(
         in_image,
-        input_base=args.input_base or str(dataset.directory),
-        input_sha256=dataset.sha256,
-        exclude_candidate_from_baseline=False,  # the v2 compiler knows only TFX's resolver strategies
+        dataset=dataset,
+        input_base=args.input_base,
+        # Every span there is when the spec is compiled: without a metadata store here, nothing is known
+        # to be ingested already. The v2 compiler knows only TFX's own resolver strategies.
+        spans_to_ingest={s.number: arrivals.record(dataset, s, 0) for s in dataset.spans},
+        custom_resolvers=False,
         vertex_training=vertex_training.from_arguments(args, default_image=args.image),
     )
     args.output_file.parent.mkdir(parents=True, exist_ok=True)

@@ -15,28 +15,33 @@ import time
 from collections.abc import Sequence
 
 from components import legacy_keras
-from data import idx, manifest, sources
+from data import idx, manifest, sources, spans
 from pipeline import console as console_lib
 from pipeline import interrupts, metadata_backups, run_lock
 from pipeline.config import ConfigError, PipelineConfig, parse_args
 from pipeline.inspection.store_health import StoreDamagedError, check
 
 
-def preflight(config: PipelineConfig, terminal: console_lib.Console) -> sources.RawDataset:
+def preflight(config: PipelineConfig, terminal: console_lib.Console) -> spans.SpannedDataset:
     """The data check: no TensorFlow, and nothing written, so a failure leaves no output folder behind.
 
     Raises:
       idx.IdxError, sources.DataSourceError: one line each.
     """
-    dataset = sources.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, log=terminal.line)
-    kind = "official Fashion-MNIST" if dataset.official else "not the official Fashion-MNIST (hashes differ)"
-    terminal.line(f"data: {dataset.directory} ({kind}, from {dataset.source})")
+    dataset = spans.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, log=terminal.line)
+    if dataset.official:
+        kind = "official Fashion-MNIST"
+    elif len(dataset.spans) == 1 and dataset.spans[0].directory == dataset.root:
+        kind = "not the official Fashion-MNIST (hashes differ)"
+    else:
+        kind = f"spans {', '.join(str(n) for n in dataset.span_numbers)}"
+    terminal.line(f"data: {dataset.root} ({kind}, from {dataset.source})")
     return dataset
 
 
 def run(
     config: PipelineConfig,
-    dataset: sources.RawDataset,
+    dataset: spans.SpannedDataset,
     terminal: console_lib.Console,
     interruption: interrupts.Interruption,
 ) -> int:
@@ -57,12 +62,15 @@ def run(
         from tfx.orchestration.local.local_dag_runner import LocalDagRunner
 
         from pipeline import run_failure, run_summary
+        from pipeline.arrivals import spans_to_ingest
         from pipeline.definition import create_pipeline
 
+        arrival = spans_to_ingest(dataset, config.metadata_path, config.tfx_pipeline_name)
+        terminal.line(arrival.describe())
         tfx_pipeline = create_pipeline(
             config,
-            input_base=str(dataset.directory),
-            input_sha256=dataset.sha256,
+            dataset=dataset,
+            spans_to_ingest=arrival.spans,
             metadata_connection_config=metadata.sqlite_metadata_connection_config(str(config.metadata_path)),
         )
         terminal.total_nodes = len(tfx_pipeline.components)

@@ -1,7 +1,8 @@
-"""Executor of AnomalyGate: reads the per-split protos and applies ``checks.check``."""
+"""Executor of AnomalyGate: reads the per-split protos of every span and the test set, and applies ``checks.check``."""
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from tfx.dsl.components.base import base_executor
@@ -10,9 +11,18 @@ from tfx.types import artifact, artifact_utils
 from components.anomaly_gate import checks, spec
 
 
-def _uri_and_splits(artifacts: list[artifact.Artifact]) -> tuple[str, list[str]]:
-    single = artifact_utils.get_single_instance(artifacts)
-    return single.uri, artifact_utils.decode_split_names(single.split_names)
+def split_label(uri: str, split: str) -> str:
+    """How a problem names where it is: ``span-2/train`` for a span's split, ``test`` for the test set."""
+    folder = posixpath.basename(uri.rstrip("/"))
+    return split if folder == split else f"{folder}/{split}"
+
+
+def _by_split(artifacts: list[artifact.Artifact], read: Any) -> dict[str, Any]:
+    merged = {}
+    for item in artifacts:
+        for split, proto in read(item.uri, artifact_utils.decode_split_names(item.split_names)).items():
+            merged[split_label(item.uri, split)] = proto
+    return merged
 
 
 class Executor(base_executor.BaseExecutor):
@@ -25,6 +35,6 @@ class Executor(base_executor.BaseExecutor):
         exec_properties: dict[str, Any],
     ) -> None:
         checks.check(
-            checks.read_anomalies(*_uri_and_splits(input_dict[spec.ANOMALIES_KEY])),
-            checks.read_statistics(*_uri_and_splits(input_dict[spec.STATISTICS_KEY])),
+            _by_split(input_dict[spec.ANOMALIES_KEY], checks.read_anomalies),
+            _by_split(input_dict[spec.STATISTICS_KEY], checks.read_statistics),
         )

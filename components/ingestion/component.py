@@ -1,8 +1,9 @@
-"""FashionMnistExampleGen, a Beam-powered custom ExampleGen for the Fashion-MNIST IDX files."""
+"""FashionMnistExampleGen, a Beam-powered custom ExampleGen for the Fashion-MNIST IDX files in spans."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from tfx.dsl.components.base import base_beam_component, executor_spec
 from tfx.types import channel_utils, standard_artifacts
@@ -11,11 +12,10 @@ from components.ingestion import executor, spec
 
 
 class FashionMnistExampleGen(base_beam_component.BaseBeamComponent):
-    """Emits tf.Example TFRecords in three splits.
+    """Emits tf.Example TFRecords: one Examples artifact per span ingested, and one of the test set.
 
-    ``train`` and ``eval`` come from the official training file (deterministic,
-    stratified), ``test`` from the official test file. Records follow the
-    contract in ``components.features``.
+    Each span's ``train`` and ``eval`` come from its own training file (deterministic, stratified);
+    ``test`` from the fixed test file. Records follow the contract in ``components.features``.
     """
 
     SPEC_CLASS = spec.FashionMnistExampleGenSpec
@@ -25,8 +25,9 @@ class FashionMnistExampleGen(base_beam_component.BaseBeamComponent):
         self,
         *,
         input_base: str,
-        input_sha256: dict[str, str],
-        eval_count: int,
+        test_sha256: Mapping[str, str],
+        spans: Mapping[int, Mapping[str, object]],
+        eval_fraction: float,
         seed: int,
         train_limit: int | None = None,
         test_limit: int | None = None,
@@ -35,12 +36,14 @@ class FashionMnistExampleGen(base_beam_component.BaseBeamComponent):
         super().__init__(
             spec.FashionMnistExampleGenSpec(
                 input_base=input_base,
-                input_sha256=json.dumps(input_sha256, sort_keys=True),
-                eval_count=eval_count,
+                input_sha256=json.dumps(dict(test_sha256), sort_keys=True),
+                spans=json.dumps({str(n): record for n, record in spans.items()}, sort_keys=True),
+                eval_fraction=eval_fraction,
                 train_limit=train_limit or 0,
                 test_limit=test_limit or 0,
                 seed=seed,
                 code_fingerprint=code_fingerprint,
                 examples=channel_utils.as_channel([standard_artifacts.Examples()]),
+                test_examples=channel_utils.as_channel([standard_artifacts.Examples()]),
             )
         )

@@ -14,18 +14,16 @@ from components import features
 
 
 @dataclasses.dataclass(frozen=True)
-class SplitPlan:
-    """Which source rows go to which split.
+class SpanPlan:
+    """Which rows of a span's training file go to which split.
 
     Attributes:
-      train: row indices of the official training file kept for training.
-      eval: row indices of the official training file held out for evaluation.
-      test: row indices of the official test file.
+      train: row indices kept for training.
+      eval: row indices held out for evaluation during training.
     """
 
     train: np.ndarray
     eval: np.ndarray
-    test: np.ndarray
 
 
 def stratified_sample(labels: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -50,30 +48,28 @@ def stratified_sample(labels: np.ndarray, count: int, rng: np.random.Generator) 
     return np.sort(np.concatenate(picked)) if picked else np.empty(0, np.int64)
 
 
-def plan_splits(
-    train_labels: np.ndarray,
-    test_labels: np.ndarray,
-    *,
-    eval_count: int,
-    seed: int,
-    train_limit: int | None = None,
-    test_limit: int | None = None,
-) -> SplitPlan:
-    """Deterministic, stratified split assignment.
+def plan_span(labels: np.ndarray, *, eval_fraction: float, seed: int, train_limit: int | None = None) -> SpanPlan:
+    """Deterministic, stratified split of one span's rows into ``train`` and ``eval``.
 
-    ``eval`` is a stratified sample of ``eval_count`` rows of the official
-    training file, ``train`` the rest of it, and ``test`` the official test file.
-    ``train_limit`` and ``test_limit`` keep a stratified subset (the smoke profile).
+    ``eval`` is a stratified sample of ``eval_fraction`` of the rows (at least one, and never all
+    of a span of two or more), ``train`` the rest; ``train_limit`` keeps a stratified subset of it
+    (the smoke profile).
     """
+    count = len(labels)
+    eval_count = min(max(round(count * eval_fraction), 1), count - 1) if count > 1 else 0
     rng = np.random.default_rng(seed)
-    eval_rows = stratified_sample(train_labels, eval_count, rng)
-    rest = np.setdiff1d(np.arange(len(train_labels)), eval_rows, assume_unique=True)
+    eval_rows = stratified_sample(labels, eval_count, rng)
+    rest = np.setdiff1d(np.arange(count), eval_rows, assume_unique=True)
     if train_limit is not None and train_limit < len(rest):
-        rest = rest[stratified_sample(train_labels[rest], train_limit, rng)]
-    test_rows = np.arange(len(test_labels))
-    if test_limit is not None and test_limit < len(test_labels):
-        test_rows = stratified_sample(test_labels, test_limit, rng)
-    return SplitPlan(train=rest, eval=eval_rows, test=test_rows)
+        rest = rest[stratified_sample(labels[rest], train_limit, rng)]
+    return SpanPlan(train=rest, eval=eval_rows)
+
+
+def plan_test(labels: np.ndarray, *, seed: int, test_limit: int | None = None) -> np.ndarray:
+    """The rows of the fixed test file to use: all of them, or a stratified ``test_limit`` of them."""
+    if test_limit is not None and test_limit < len(labels):
+        return stratified_sample(labels, test_limit, np.random.default_rng(seed))
+    return np.arange(len(labels))
 
 
 def to_example(image: np.ndarray, label: int) -> bytes:
@@ -96,6 +92,21 @@ def to_example(image: np.ndarray, label: int) -> bytes:
     feature[features.IMAGE_KEY].bytes_list.value.append(image.tobytes())
     feature[features.LABEL_KEY].int64_list.value.append(int(label))
     return example.SerializeToString()
+
+
+# Pixel levels of a span profile's histogram: every grey level, so that drift measures see small shifts.
+PIXEL_LEVELS = 256
+
+
+def span_profile(images: np.ndarray, labels: np.ndarray) -> dict[str, list[int]]:
+    """What the drift check compares between spans: exact label counts and a 256-level pixel histogram.
+
+    ``images`` is [N, 28, 28] uint8 and ``labels`` [N]: every row of the span, train and eval alike.
+    """
+    return {
+        "label_counts": [int(c) for c in np.bincount(labels, minlength=features.NUM_CLASSES)],
+        "pixel_histogram": [int(c) for c in np.bincount(images.reshape(-1), minlength=PIXEL_LEVELS)],
+    }
 
 
 # Pixel-value histogram bins of a split summary: 16 bins of 16 values each.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -13,11 +14,12 @@ import tensorflow as tf
 from tfx.components.util import examples_utils
 from tfx.dsl.components.base import base_beam_executor
 from tfx.proto import example_gen_pb2
-from tfx.types import artifact, artifact_utils
+from tfx.types import artifact, artifact_utils, standard_artifacts
 
 from components import features, properties
 from components.ingestion import examples, spec
 from data import idx, sources
+from data import spans as spans_lib
 
 # Rows per Beam element, and per output file: large enough to amortise per-element
 # overhead, small enough to spread the encoding over workers on a cluster.
@@ -36,38 +38,43 @@ def _array(path: str, read: Any) -> np.ndarray:
     return _ARRAYS[path]
 
 
-def read_checked(input_base: str, expected_sha256: Mapping[str, str]) -> dict[str, idx.IdxContent]:
-    """Reads the four IDX files and checks them against the hashes the pre-flight saw.
+def read_checked(directory: str, names: Sequence[str], expected_sha256: Mapping[str, str]) -> dict[str, idx.IdxContent]:
+    """Reads an images file and its labels file and checks them against the hashes the pre-flight saw.
 
     Raises:
       idx.IdxError: a file is malformed or changed since the pre-flight check.
     """
-    contents = sources.read_all(input_base)
+    images_name, labels_name = names
+    contents = {
+        images_name: idx.read_images(os.path.join(directory, images_name)),
+        labels_name: idx.read_labels(os.path.join(directory, labels_name)),
+    }
+    idx.check_pair(contents[images_name], contents[labels_name], labels_path=os.path.join(directory, labels_name))
     for name, content in contents.items():
         if content.sha256 != expected_sha256.get(name):
-            raise idx.IdxError(os.path.join(input_base, name), "changed since the pre-flight check (SHA-256 differs)")
+            raise idx.IdxError(os.path.join(directory, name), "changed since the pre-flight check (SHA-256 differs)")
     return contents
 
 
-Shard = tuple[str, str, str, np.ndarray, int, int]  # split, images file, labels file, rows, index, shards in split
+Shard = tuple[str, str, str, np.ndarray, int, int]  # split folder, images file, labels file, rows, index, count
 
 
-def shard_rows(split: str, images_path: str, labels_path: str, rows: np.ndarray) -> list[Shard]:
+def shard_rows(split_uri: str, images_path: str, labels_path: str, rows: np.ndarray) -> list[Shard]:
     """Cuts one split's rows into Beam elements, one output file each."""
     starts = range(0, len(rows), ROWS_PER_SHARD)
     return [
-        (split, images_path, labels_path, rows[start : start + ROWS_PER_SHARD], index, len(starts))
+        (split_uri, images_path, labels_path, rows[start : start + ROWS_PER_SHARD], index, len(starts))
         for index, start in enumerate(starts)
     ]
 
 
-def encode_shard(shard: Shard) -> Iterator[tuple[str, bytes]]:
-    """Yields (split, serialized tf.Example) for each row of a shard."""
-    split, images_path, labels_path, rows, _, _ = shard
+def encode_shard(shard: Shard) -> Iterator[bytes]:
+    """Yields the serialized tf.Example of each row of a shard."""
+    _, images_path, labels_path, rows, _, _ = shard
     images = _array(images_path, idx.read_images)
     labels = _array(labels_path, idx.read_labels)
     for row in rows:
-        yield split, examples.to_example(images[row], int(labels[row]))
+        yield examples.to_example(images[row], int(labels[row]))
 
 
 def shard_file(split_uri: str, index: int, count: int) -> str:
@@ -83,34 +90,42 @@ class WriteShard(beam.DoFn):
     retried element rewrites the same name.
     """
 
-    def __init__(self, split_uris: Mapping[str, str]) -> None:
-        self._split_uris = dict(split_uris)
-
     def process(self, shard: Shard) -> Iterator[tuple[str, int]]:
-        split, _, _, rows, index, count = shard
-        path = shard_file(self._split_uris[split], index, count)
+        split_uri, _, _, rows, index, count = shard
+        path = shard_file(split_uri, index, count)
         partial = f"{path}.partial"
         with tf.io.TFRecordWriter(partial) as writer:
-            for _, record in encode_shard(shard):
+            for record in encode_shard(shard):
                 writer.write(record)
         tf.io.gfile.rename(partial, path, overwrite=True)
-        yield split, len(rows)
+        yield split_uri, len(rows)
 
 
 class IdxToExamples(beam.PTransform):
-    """Shards -> TFRecord files under ``<output_uri>/Split-<name>/``; outputs (split, rows written) per shard."""
+    """Shards -> TFRecord files in each shard's split folder; outputs (split folder, rows written) per shard."""
 
-    def __init__(self, shards: Sequence[Shard], split_uris: Mapping[str, str]) -> None:
+    def __init__(self, shards: Sequence[Shard]) -> None:
         super().__init__()
         self._shards = list(shards)
-        self._split_uris = dict(split_uris)
 
     def expand(self, pipeline: beam.Pipeline) -> beam.PCollection:
         return (
             pipeline
             | "CreateShards" >> beam.Create(self._shards, reshuffle=True)
-            | "EncodeAndWrite" >> beam.ParDo(WriteShard(self._split_uris))
+            | "EncodeAndWrite" >> beam.ParDo(WriteShard())
         )
+
+
+def _new_examples(uri: str, splits: Sequence[str]) -> standard_artifacts.Examples:
+    artifact = standard_artifacts.Examples()
+    artifact.uri = uri
+    artifact.split_names = artifact_utils.encode_split_names(list(splits))
+    examples_utils.set_payload_format(artifact, example_gen_pb2.FORMAT_TF_EXAMPLE)
+    # Uncompressed TFRecord: gzip cost more to write and read than the 55 MB it saves.
+    # "tfrecords_gzip" is TFX's only TFRecord format name; its readers pick the
+    # compression by file name (no .gz: none).
+    examples_utils.set_file_format(artifact, "tfrecords_gzip")
+    return artifact
 
 
 class Executor(base_beam_executor.BaseBeamExecutor):
@@ -123,43 +138,75 @@ class Executor(base_beam_executor.BaseBeamExecutor):
         exec_properties: dict[str, Any],
     ) -> None:
         input_base = exec_properties[spec.INPUT_BASE_KEY]
-        contents = read_checked(input_base, json.loads(exec_properties[spec.INPUT_SHA256_KEY]))
-        plan = examples.plan_splits(
-            contents[sources.TRAIN_LABELS].array,
-            contents[sources.TEST_LABELS].array,
-            eval_count=exec_properties[spec.EVAL_COUNT_KEY],
-            seed=exec_properties[spec.SEED_KEY],
-            train_limit=exec_properties[spec.TRAIN_LIMIT_KEY] or None,
-            test_limit=exec_properties[spec.TEST_LIMIT_KEY] or None,
+        spans = {int(n): record for n, record in json.loads(exec_properties[spec.SPANS_KEY]).items()}
+        if not spans:
+            raise ValueError("no span to ingest")
+        seed = exec_properties[spec.SEED_KEY]
+        test = read_checked(input_base, spans_lib.TEST_FILES, json.loads(exec_properties[spec.INPUT_SHA256_KEY]))
+        test_files = tuple(os.path.join(input_base, name) for name in spans_lib.TEST_FILES)
+        test_rows = examples.plan_test(
+            test[sources.TEST_LABELS].array, seed=seed, test_limit=exec_properties[spec.TEST_LIMIT_KEY] or None
         )
-        train_files = (os.path.join(input_base, sources.TRAIN_IMAGES), os.path.join(input_base, sources.TRAIN_LABELS))
-        test_files = (os.path.join(input_base, sources.TEST_IMAGES), os.path.join(input_base, sources.TEST_LABELS))
-        shards = (
-            shard_rows(features.TRAIN_SPLIT, *train_files, plan.train)
-            + shard_rows(features.EVAL_SPLIT, *train_files, plan.eval)
-            + shard_rows(features.TEST_SPLIT, *test_files, plan.test)
+
+        # Each span's artifact in its own sub-folder of the output URI, as TFX expects of several artifacts.
+        output_uri = artifact_utils.get_single_uri(output_dict[spec.EXAMPLES_KEY])
+        span_splits = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
+        test_artifact = artifact_utils.get_single_instance(output_dict[spec.TEST_EXAMPLES_KEY])
+        test_artifact.split_names = artifact_utils.encode_split_names([features.TEST_SPLIT])
+        examples_utils.set_payload_format(test_artifact, example_gen_pb2.FORMAT_TF_EXAMPLE)
+        examples_utils.set_file_format(test_artifact, "tfrecords_gzip")
+        test_uri = artifact_utils.get_split_uri([test_artifact], features.TEST_SPLIT)
+        shards = shard_rows(test_uri, *test_files, test_rows)
+        test_artifact.set_string_custom_property(
+            properties.SPLIT_SUMMARY,
+            json.dumps({features.TEST_SPLIT: examples.split_summary(*_arrays(test, spans_lib.TEST_FILES), test_rows)}),
         )
-        examples_artifact = artifact_utils.get_single_instance(output_dict[spec.EXAMPLES_KEY])
-        examples_artifact.split_names = artifact_utils.encode_split_names(list(features.SPLITS))
-        examples_artifact.span = 0
-        examples_artifact.version = 0
-        split_uris = {s: artifact_utils.get_split_uri([examples_artifact], s) for s in features.SPLITS}
-        for uri in split_uris.values():
-            tf.io.gfile.makedirs(uri)
-        for name, content in contents.items():  # in-process workers reuse the checked arrays
-            _ARRAYS[os.path.join(input_base, name)] = content.array
+        self._keep_arrays(input_base, test)
+
+        span_artifacts = []
+        for number in sorted(spans):
+            record = spans[number]
+            directory = posixpath.normpath(posixpath.join(input_base, record["folder"]))
+            contents = read_checked(directory, spans_lib.SPAN_FILES, record["sha256"])
+            images, labels = _arrays(contents, spans_lib.SPAN_FILES)
+            plan = examples.plan_span(
+                labels,
+                eval_fraction=exec_properties[spec.EVAL_FRACTION_KEY],
+                seed=seed + number - spans_lib.FLAT_SPAN,
+                train_limit=exec_properties[spec.TRAIN_LIMIT_KEY] or None,
+            )
+            span_artifact = _new_examples(f"{output_uri}/{spans_lib.SPAN_PREFIX}{number}", span_splits)
+            span_artifact.span = number
+            span_artifact.version = int(record.get("version", 0))
+            files = tuple(os.path.join(directory, name) for name in spans_lib.SPAN_FILES)
+            for split, rows in ((features.TRAIN_SPLIT, plan.train), (features.EVAL_SPLIT, plan.eval)):
+                shards += shard_rows(artifact_utils.get_split_uri([span_artifact], split), *files, rows)
+            summaries = {
+                features.TRAIN_SPLIT: examples.split_summary(images, labels, plan.train),
+                features.EVAL_SPLIT: examples.split_summary(images, labels, plan.eval),
+            }
+            span_artifact.set_string_custom_property(properties.SPLIT_SUMMARY, json.dumps(summaries, sort_keys=True))
+            fingerprint = json.dumps(record["sha256"], sort_keys=True)
+            span_artifact.set_string_custom_property(properties.SPAN_SHA256, fingerprint)
+            rows = np.concatenate([plan.train, plan.eval])
+            span_artifact.set_string_custom_property(
+                properties.SPAN_PROFILE, json.dumps(examples.span_profile(images[rows], labels[rows]))
+            )
+            span_artifacts.append(span_artifact)
+            self._keep_arrays(directory, contents)
+
+        for shard in shards:
+            tf.io.gfile.makedirs(shard[0])
         with self._make_beam_pipeline() as pipeline:
-            _ = pipeline | "IdxToExamples" >> IdxToExamples(shards, split_uris)
-        examples_utils.set_payload_format(examples_artifact, example_gen_pb2.FORMAT_TF_EXAMPLE)
-        # Uncompressed TFRecord: gzip cost more to write and read than the 55 MB it saves.
-        # "tfrecords_gzip" is TFX's only TFRecord format name; its readers pick the
-        # compression by file name (no .gz: none).
-        examples_utils.set_file_format(examples_artifact, "tfrecords_gzip")
-        train_arrays = (contents[sources.TRAIN_IMAGES].array, contents[sources.TRAIN_LABELS].array)
-        test_arrays = (contents[sources.TEST_IMAGES].array, contents[sources.TEST_LABELS].array)
-        summaries = {
-            features.TRAIN_SPLIT: examples.split_summary(*train_arrays, plan.train),
-            features.EVAL_SPLIT: examples.split_summary(*train_arrays, plan.eval),
-            features.TEST_SPLIT: examples.split_summary(*test_arrays, plan.test),
-        }
-        examples_artifact.set_string_custom_property(properties.SPLIT_SUMMARY, json.dumps(summaries, sort_keys=True))
+            _ = pipeline | "IdxToExamples" >> IdxToExamples(shards)
+        output_dict[spec.EXAMPLES_KEY][:] = span_artifacts
+
+    @staticmethod
+    def _keep_arrays(directory: str, contents: Mapping[str, idx.IdxContent]) -> None:
+        for name, content in contents.items():  # in-process workers reuse the checked arrays
+            _ARRAYS[os.path.join(directory, name)] = content.array
+
+
+def _arrays(contents: Mapping[str, idx.IdxContent], names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    images_name, labels_name = names
+    return contents[images_name].array, contents[labels_name].array

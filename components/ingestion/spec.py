@@ -5,29 +5,38 @@ from tfx.types.component_spec import ChannelParameter, ComponentSpec, ExecutionP
 
 from components import properties
 
-EXAMPLES_KEY = "examples"
+# One Examples artifact per span ingested (splits train and eval, its ``span`` and ``version`` set),
+# and one for the fixed test set (split test).
+EXAMPLES_KEY = properties.SPAN_EXAMPLES_KEY
+TEST_EXAMPLES_KEY = properties.TEST_EXAMPLES_KEY
 INPUT_BASE_KEY = properties.INPUT_BASE_KEY
-# JSON object: IDX file name -> SHA-256 of its decompressed content, as checked
-# by the pre-flight. Part of the cache key, so other data never reuses a cached
-# ingestion; the executor re-checks it so a file changed underneath is caught.
+# JSON object: test file name -> SHA-256 of its decompressed content, as checked by the pre-flight.
 INPUT_SHA256_KEY = properties.INPUT_SHA256_KEY
-EVAL_COUNT_KEY = "eval_count"
-TRAIN_LIMIT_KEY = "train_limit"  # 0: no limit
+# JSON object: span number -> {"folder" (under input_base), "sha256" {file: SHA-256}, "count", "version"}: the spans
+# to ingest (pipeline/arrivals.py). Part of the cache key, so other data never reuses a cached
+# ingestion; the executor re-checks each hash, so a file changed underneath is caught.
+SPANS_KEY = properties.SPANS_KEY
+EVAL_FRACTION_KEY = "eval_fraction"
+TRAIN_LIMIT_KEY = "train_limit"  # per span; 0: no limit
 TEST_LIMIT_KEY = "test_limit"  # 0: no limit
 SEED_KEY = "seed"
 
 
 class FashionMnistExampleGenSpec(ComponentSpec):
-    """Reads the Fashion-MNIST IDX files under ``input_base``."""
+    """Reads the Fashion-MNIST IDX files of the spans to ingest and of the test set under ``input_base``."""
 
     PARAMETERS = {
         INPUT_BASE_KEY: ExecutionParameter(type=str),
         INPUT_SHA256_KEY: ExecutionParameter(type=str),
-        EVAL_COUNT_KEY: ExecutionParameter(type=int),
+        SPANS_KEY: ExecutionParameter(type=str),
+        EVAL_FRACTION_KEY: ExecutionParameter(type=float),
         TRAIN_LIMIT_KEY: ExecutionParameter(type=int),
         TEST_LIMIT_KEY: ExecutionParameter(type=int),
         SEED_KEY: ExecutionParameter(type=int),
         properties.CODE_FINGERPRINT_KEY: ExecutionParameter(type=str),
     }
     INPUTS = {}
-    OUTPUTS = {EXAMPLES_KEY: ChannelParameter(type=standard_artifacts.Examples)}
+    OUTPUTS = {
+        EXAMPLES_KEY: ChannelParameter(type=standard_artifacts.Examples),
+        TEST_EXAMPLES_KEY: ChannelParameter(type=standard_artifacts.Examples),
+    }

@@ -28,6 +28,8 @@ class AtomicPusher(base_component.BaseComponent):
         model_evaluation: channel.BaseChannel,
         base_directory: str,
         provenance: dict[str, Any],
+        training_examples: channel.BaseChannel | None = None,
+        drift_reports: channel.BaseChannel | None = None,
         code_fingerprint: str = "",
     ) -> None:
         super().__init__(
@@ -36,6 +38,8 @@ class AtomicPusher(base_component.BaseComponent):
                 model_blessing=model_blessing,
                 infra_blessing=infra_blessing,
                 model_evaluation=model_evaluation,
+                training_examples=training_examples,
+                drift_reports=drift_reports,
                 push_destination=pusher_pb2.PushDestination(
                     filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=base_directory)
                 ),

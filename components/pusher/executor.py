@@ -45,6 +45,19 @@ class Executor(tfx_pusher_executor.Executor):
             else None,
             evaluation_uri=evaluations[0].uri if evaluations else None,
             provenance=json.loads(exec_properties.get(spec.PROVENANCE_KEY) or "{}"),
+            training=model_card.training_record(
+                spans=[
+                    model_card.TrainedSpan(
+                        e.span, e.version, e.id, e.get_string_custom_property(properties.SPLIT_SUMMARY)
+                    )
+                    for e in input_dict.get(spec.TRAINING_EXAMPLES_KEY) or []
+                ],
+                drift_reports=[
+                    r.get_string_custom_property(properties.DRIFT_REPORT)
+                    for r in input_dict.get(spec.DRIFT_REPORTS_KEY) or []
+                ],
+                model_uri=model.uri,
+            ),
         )
         base_directory = Path(destination.filesystem.base_directory)
         result = publish.push_model(Path(self.GetModelPath(input_dict)), base_directory, info=card)

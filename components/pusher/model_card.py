@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
+from collections.abc import Sequence
 from typing import Any
 
-from components import features
+from components import features, hparams
+from components.drift_gate import checks
 from components.records import evaluation_results
 
 
@@ -16,6 +21,7 @@ def model_card(
     baseline_model: str | None,
     evaluation_uri: str | None,
     provenance: dict[str, Any],
+    training: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The card's content (the push adds the version and the model's digest).
 
@@ -25,11 +31,13 @@ def model_card(
       baseline_model: the URI of the model the Evaluator compared with, if any.
       evaluation_uri: the Evaluator's ModelEvaluation folder, if any.
       provenance: data hashes, code version and configuration, fixed when the pipeline was built.
+      training: ``training_record(...)``: the spans trained on, their drift figures, the warm start.
     """
     card: dict[str, Any] = {
         "run_id": run_id,
         "model": {"uri": model_uri, "artifact_id": model_id},
         **provenance,
+        **({"training": training} if training else {}),
     }
     if evaluation_uri:
         ev = evaluation_results.read_evaluation(evaluation_uri)
@@ -43,3 +51,42 @@ def model_card(
             "baseline_accuracy": ev.baseline_accuracy,
         }
     return card
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainedSpan:
+    """One span of the training window: its number, version, Examples artifact id and split summary (JSON)."""
+
+    span: int
+    version: int
+    examples_id: int
+    split_summary: str
+
+
+def training_record(
+    *, spans: Sequence[TrainedSpan], drift_reports: Sequence[str], model_uri: str
+) -> dict[str, Any] | None:
+    """What the model card says of the training data: each span with its examples and drift figures, and the
+    warm start the Trainer recorded beside the model (hparams.WARM_START_FILE)."""
+    if not spans:
+        return None
+    figures = {f.examples_id: f for text in drift_reports if text for f in checks.read_report(text)}
+    rows = []
+    for span in sorted(spans, key=lambda s: s.span):
+        summary = json.loads(span.split_summary or "{}")
+        figure = figures.get(span.examples_id)
+        rows.append(
+            {
+                "span": span.span,
+                "version": span.version,
+                "examples_id": span.examples_id,
+                "examples": {split: s.get("count", 0) for split, s in sorted(summary.items())},
+                "drift": figure.to_json() if figure else None,
+            }
+        )
+    record: dict[str, Any] = {"spans": rows}
+    warm_start_path = os.path.join(model_uri, hparams.WARM_START_FILE)
+    if os.path.exists(warm_start_path):
+        with open(warm_start_path) as f:
+            record["warm_start"] = json.load(f)
+    return record

@@ -25,6 +25,7 @@ from tfx.orchestration import metadata  # noqa: E402
 from tfx.orchestration.airflow.airflow_dag_runner import AirflowDagRunner, AirflowPipelineConfig  # noqa: E402
 
 from data import manifest  # noqa: E402
+from pipeline.arrivals import spans_to_ingest  # noqa: E402
 from pipeline.config import parse_args  # noqa: E402
 from pipeline.definition import create_pipeline  # noqa: E402
 
@@ -34,17 +35,19 @@ DEFAULT_SCHEDULE = "@daily"
 
 
 def build_dag() -> airflow_models.DAG:
-    """Parses the configuration, finds the data's hashes and returns the DAG.
+    """Parses the configuration, finds the spans in the data folder and what to ingest, and returns the DAG.
 
-    The hashes come from the manifest of the last check while the files are unchanged, so a
-    parse does not decompress and hash 55 MB every time (data/manifest.py).
+    Airflow parses the file again before each task, so a run picks up the spans there are when it
+    starts. The hashes come from the manifest of the last check while the files are unchanged, so a
+    parse does not decompress and hash every file every time (data/manifest.py).
     """
     config = parse_args(shlex.split(os.environ.get(PIPELINE_ARGS_ENV, "")))
     dataset = manifest.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, manifest_path=config.data_manifest_path)
+    arrival = spans_to_ingest(dataset, config.metadata_path, config.tfx_pipeline_name)
     tfx_pipeline = create_pipeline(
         config,
-        input_base=str(dataset.directory),
-        input_sha256=dataset.sha256,
+        dataset=dataset,
+        spans_to_ingest=arrival.spans,
         metadata_connection_config=metadata.sqlite_metadata_connection_config(str(config.metadata_path)),
     )
     airflow_config = {

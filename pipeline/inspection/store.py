@@ -33,12 +33,15 @@ _EXECUTION_RESULT = "__execution_result__"
 # The last line of a traceback: "package.module.SomeError: message".
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*: (.*)$")
 
+# The states of an execution whose outputs exist: it ran to the end, or reused an earlier execution's.
+DONE = "done"
+CACHED = "cached"
 _STATE_NAMES = {
     metadata_store_pb2.Execution.NEW: "new",
     metadata_store_pb2.Execution.RUNNING: "running",
-    metadata_store_pb2.Execution.COMPLETE: "done",
+    metadata_store_pb2.Execution.COMPLETE: DONE,
     metadata_store_pb2.Execution.FAILED: "failed",
-    metadata_store_pb2.Execution.CACHED: "cached",
+    metadata_store_pb2.Execution.CACHED: CACHED,
     metadata_store_pb2.Execution.CANCELED: "canceled",
 }
 _INPUT_EVENTS = {metadata_store_pb2.Event.INPUT, metadata_store_pb2.Event.DECLARED_INPUT}

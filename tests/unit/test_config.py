@@ -10,7 +10,7 @@ from pipeline import config
 def test_full_profile_defaults():
     cfg = config.parse_args([])
     assert cfg.profile == "full" and cfg.model_name == "fashion_mnist"
-    assert cfg.train_limit is None and cfg.eval_count == 5000
+    assert cfg.train_limit is None and cfg.eval_fraction * 60_000 == 5000
     assert cfg.accuracy_floor == 0.90
     assert cfg.training.epochs >= 1
     assert cfg.output_dir == config.DEFAULT_OUTPUT_DIR

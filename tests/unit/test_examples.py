@@ -30,31 +30,54 @@ def test_stratified_sample_rejects_impossible_counts():
         examples.stratified_sample(np.zeros(3), 4, np.random.default_rng(0))
 
 
-def test_plan_is_deterministic_disjoint_and_complete():
-    train_labels = np.random.default_rng(1).integers(0, 10, 6000)
-    test_labels = np.random.default_rng(2).integers(0, 10, 1000)
-    plan = examples.plan_splits(train_labels, test_labels, eval_count=500, seed=42)
-    again = examples.plan_splits(train_labels, test_labels, eval_count=500, seed=42)
-    other = examples.plan_splits(train_labels, test_labels, eval_count=500, seed=43)
+def test_span_plan_is_deterministic_disjoint_and_complete():
+    labels = np.random.default_rng(1).integers(0, 10, 6000)
+    plan = examples.plan_span(labels, eval_fraction=1 / 12, seed=42)
+    again = examples.plan_span(labels, eval_fraction=1 / 12, seed=42)
+    other = examples.plan_span(labels, eval_fraction=1 / 12, seed=43)
     np.testing.assert_array_equal(plan.eval, again.eval)
     assert not np.array_equal(plan.eval, other.eval)
     assert len(plan.eval) == 500
     assert not set(plan.eval) & set(plan.train)
     assert len(plan.train) + len(plan.eval) == 6000
-    np.testing.assert_array_equal(plan.test, np.arange(1000))
     # Stratified: every class's share of eval is within one example of its share of the whole.
-    expected = np.bincount(train_labels, minlength=10) * 500 / 6000
-    assert np.all(np.abs(np.bincount(train_labels[plan.eval], minlength=10) - expected) < 1)
+    expected = np.bincount(labels, minlength=10) * 500 / 6000
+    assert np.all(np.abs(np.bincount(labels[plan.eval], minlength=10) - expected) < 1)
 
 
-def test_plan_limits_keep_stratified_subsets():
+def test_span_plan_keeps_one_eval_row_and_never_all_rows():
+    assert len(examples.plan_span(np.arange(10) % 10, eval_fraction=0.001, seed=0).eval) == 1
+    tiny = examples.plan_span(np.array([3, 4]), eval_fraction=0.99, seed=0)
+    assert (len(tiny.train), len(tiny.eval)) == (1, 1)
+
+
+def test_span_plan_of_the_flat_layout_is_the_former_split():
+    """Span 1 of the flat layout keeps the rows the single split of 60,000 gave: eval first from the same seed."""
+    labels = np.random.default_rng(5).integers(0, 10, 6000)
+    plan = examples.plan_span(labels, eval_fraction=500 / 6000, seed=42)
+    former = examples.stratified_sample(labels, 500, np.random.default_rng(42))
+    np.testing.assert_array_equal(plan.eval, former)
+
+
+def test_limits_keep_stratified_subsets():
     train_labels = np.tile(np.arange(10), 600)
     test_labels = np.tile(np.arange(10), 100)
-    plan = examples.plan_splits(train_labels, test_labels, eval_count=100, seed=0, train_limit=300, test_limit=200)
-    assert (len(plan.train), len(plan.eval), len(plan.test)) == (300, 100, 200)
+    plan = examples.plan_span(train_labels, eval_fraction=100 / 6000, seed=0, train_limit=300)
+    test = examples.plan_test(test_labels, seed=0, test_limit=200)
+    assert (len(plan.train), len(plan.eval), len(test)) == (300, 100, 200)
     np.testing.assert_array_equal(np.bincount(train_labels[plan.train]), [30] * 10)
-    np.testing.assert_array_equal(np.bincount(test_labels[plan.test]), [20] * 10)
+    np.testing.assert_array_equal(np.bincount(test_labels[test]), [20] * 10)
     assert not set(plan.eval) & set(plan.train)
+    np.testing.assert_array_equal(examples.plan_test(test_labels, seed=0), np.arange(1000))
+
+
+def test_span_profile_counts_every_label_and_grey_level():
+    images = np.zeros((3, 28, 28), np.uint8)
+    images[1] = 255
+    profile = examples.span_profile(images, np.array([0, 9, 9]))
+    assert profile["label_counts"] == [1, 0, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert len(profile["pixel_histogram"]) == 256
+    assert profile["pixel_histogram"][0] == 2 * 784 and profile["pixel_histogram"][255] == 784
 
 
 def test_example_follows_the_record_contract():

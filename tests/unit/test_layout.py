@@ -113,6 +113,13 @@ def test_no_module_is_over_300_lines(layer: str):
 
 def test_every_custom_component_has_spec_component_and_executor():
     folders = [p.parent for p in (REPO_ROOT / "components").glob("*/component.py")]
-    assert {f.name for f in folders} == {"ingestion", "anomaly_gate", "serving_canary", "pusher"}
+    assert {f.name for f in folders} == {
+        "ingestion",
+        "anomaly_gate",
+        "drift_gate",
+        "span_validation",
+        "serving_canary",
+        "pusher",
+    }
     for folder in folders:
         assert all((folder / name).is_file() for name in CUSTOM_COMPONENT_FILES), folder

@@ -20,7 +20,9 @@ def test_unchanged_files_are_not_hashed_again(dataset_dir: Path, tmp_path: Path,
     path = tmp_path / "out" / "data-manifest.json"
     first = manifest.locate(data_dir=dataset_dir, raw_dir=tmp_path / "unused", manifest_path=path)
     assert path.is_file()
-    assert first.sha256 == sources.verify_directory(dataset_dir, require_official=False, source="x").sha256
+    verified = sources.verify_directory(dataset_dir, require_official=False, source="x").sha256
+    assert first.spans[0].sha256[sources.TRAIN_IMAGES] == verified[sources.TRAIN_IMAGES]
+    assert first.test_sha256[sources.TEST_LABELS] == verified[sources.TEST_LABELS]
     _refuse_to_read(monkeypatch)
     again = manifest.locate(data_dir=dataset_dir, raw_dir=tmp_path / "unused", manifest_path=path)
     assert again == first
@@ -33,7 +35,7 @@ def test_a_changed_file_is_verified_again(dataset_dir: Path, tmp_path: Path):
     stat = (dataset_dir / sources.TRAIN_IMAGES).stat()
     os.utime(dataset_dir / sources.TRAIN_IMAGES, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     again = manifest.locate(data_dir=dataset_dir, raw_dir=tmp_path / "unused", manifest_path=path)
-    assert again.sha256[sources.TRAIN_IMAGES] != first.sha256[sources.TRAIN_IMAGES]
+    assert again.spans[0].sha256[sources.TRAIN_IMAGES] != first.spans[0].sha256[sources.TRAIN_IMAGES]
     assert manifest.read(path, dataset_dir) == again
 
 
@@ -59,3 +61,21 @@ def test_a_manifest_of_another_folder_is_not_used(dataset_dir: Path, tmp_path: P
     manifest.locate(data_dir=dataset_dir, raw_dir=tmp_path / "unused", manifest_path=path)
     other = make_dataset_dir(tmp_path / "other", seed=3)
     assert manifest.read(path, other) is None
+
+
+def test_a_new_span_is_verified_and_recorded(tmp_path: Path):
+    root = tmp_path / "spans"
+    make_dataset_dir(root)
+    (root / "span-1").mkdir()
+    for name in (sources.TRAIN_IMAGES, sources.TRAIN_LABELS):
+        (root / name).rename(root / "span-1" / name)
+    path = tmp_path / "data-manifest.json"
+    first = manifest.locate(data_dir=root, raw_dir=tmp_path / "unused", manifest_path=path)
+    assert first.span_numbers == (1,)
+    make_dataset_dir(tmp_path / "more", seed=4)
+    (root / "span-2").mkdir()
+    for name in (sources.TRAIN_IMAGES, sources.TRAIN_LABELS):
+        (tmp_path / "more" / name).rename(root / "span-2" / name)
+    again = manifest.locate(data_dir=root, raw_dir=tmp_path / "unused", manifest_path=path)
+    assert again.span_numbers == (1, 2)
+    assert manifest.read(path, root) == again

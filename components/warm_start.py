@@ -1,0 +1,51 @@
+"""The model a Trainer warm-starts from: the latest blessed model trained before the newest span arrived.
+
+Taking simply the latest blessed model would, on a rerun with nothing new, hand the Trainer the
+model it trained last time: a new input, so a full retraining. A model created before the newest
+span of the window was ingested was trained on an older window; the newest such blessed model is
+the one to start from, and a rerun resolves the same one (or none), so the Trainer stays cached.
+Whether its architecture matches is checked by the Trainer (components/trainer.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tfx.dsl.components.common import resolver
+from tfx.types import artifact
+
+from components import properties
+
+EXAMPLES_KEY = "examples"
+MODEL_KEY = "model"
+MODEL_BLESSING_KEY = "model_blessing"
+
+
+def warm_start_model(
+    window: Sequence[artifact.Artifact], models: Sequence[artifact.Artifact], blessings: Sequence[artifact.Artifact]
+) -> tuple[list[artifact.Artifact], list[artifact.Artifact]]:
+    """([model], [its blessing]) of the newest blessed model older than every span of the window; ([], []) if none."""
+    if not window:
+        return [], []
+    newest_span = max(e.id for e in window)
+    blessing_of = {
+        b.get_int_custom_property(properties.CURRENT_MODEL_ID): b
+        for b in blessings
+        if b.get_int_custom_property(properties.BLESSED) == 1
+    }
+    for model in sorted(models, key=lambda m: m.id, reverse=True):
+        if model.id < newest_span and model.id in blessing_of:
+            return [model], [blessing_of[model.id]]
+    return [], []
+
+
+class WarmStartModelStrategy(resolver.ResolverStrategy):
+    """Resolves ``model``/``model_blessing`` to the model to warm-start from; ``examples`` passes through."""
+
+    def resolve_artifacts(self, store: Any, input_dict: dict[str, list[artifact.Artifact]]) -> dict:
+        window = list(input_dict.get(EXAMPLES_KEY, []))
+        model, blessing = warm_start_model(
+            window, input_dict.get(MODEL_KEY, []), input_dict.get(MODEL_BLESSING_KEY, [])
+        )
+        return {EXAMPLES_KEY: window, MODEL_KEY: model, MODEL_BLESSING_KEY: blessing}
