@@ -20,7 +20,6 @@ from pipeline import nodes
 from pipeline.inspection import store
 
 
-
 @dataclasses.dataclass(frozen=True)
 class Ingested:
     """The newest ingestion of one span: its version and the hashes of the files it came from."""
