@@ -1,6 +1,6 @@
 """The baseline the pipeline is measured against: the same model, trained the plain way.
 
-Same rows (``examples.plan_splits``), same architecture, optimizer, schedule,
+Same rows (``examples.plan_span``, ``plan_test``), same architecture, optimizer, schedule,
 batch size, epochs and seed as the pipeline's profile, same validation pass on
 the eval split every epoch; but NumPy arrays in memory, no TFX, no Beam, no
 Transform graph, no Evaluator. Prints one JSON line:
@@ -45,14 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     contents = sources.read_all(str(args.data_dir))
     train_images, train_labels = contents[sources.TRAIN_IMAGES].array, contents[sources.TRAIN_LABELS].array
     test_images, test_labels = contents[sources.TEST_IMAGES].array, contents[sources.TEST_LABELS].array
-    plan = examples.plan_splits(
-        train_labels,
-        test_labels,
-        eval_count=profile.eval_count,
-        seed=config.seed,
-        train_limit=profile.train_limit,
-        test_limit=profile.test_limit,
+    # Span 1 of the flat layout, as the pipeline's ingestion splits it.
+    plan = examples.plan_span(
+        train_labels, eval_fraction=profile.eval_fraction, seed=config.seed, train_limit=profile.train_limit
     )
+    test_rows = examples.plan_test(test_labels, seed=config.seed, test_limit=profile.test_limit)
 
     def arrays(images: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x = images[rows].reshape(-1, features.IMAGE_HEIGHT, features.IMAGE_WIDTH, 1).astype(np.float32) / 255.0
@@ -60,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     x_train, y_train = arrays(train_images, train_labels, plan.train)
     x_eval, y_eval = arrays(train_images, train_labels, plan.eval)
-    x_test, y_test = arrays(test_images, test_labels, plan.test)
+    x_test, y_test = arrays(test_images, test_labels, test_rows)
 
     tf.keras.utils.set_random_seed(config.seed)
     steps = math.ceil(len(x_train) / config.batch_size)

@@ -10,4 +10,5 @@ class DriftReport(artifact.Artifact):
     when it may be trained on (properties.DRIFT_REPORT holds the JSON, drift_gate/checks.py its shape).
     """
 
-    TYPE_NAME = "FashionMnistDriftReport"
+    # namespace.Name: the form Kubeflow's v2 compiler requires of a custom artifact type.
+    TYPE_NAME = "fashion_mnist.DriftReport"

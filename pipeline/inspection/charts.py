@@ -7,6 +7,7 @@ returns markup; ``report.py`` places it on the page.
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 from typing import Any
 
@@ -15,6 +16,7 @@ import numpy as np
 from components import features
 from components.records import evaluation_results as evaluation_lib
 from pipeline.inspection.data_views import SplitData
+from pipeline.inspection.history import History
 from pipeline.inspection.runs import NodeRun
 from pipeline.inspection.samples import SAMPLES_PER_CLASS
 
@@ -68,7 +70,7 @@ def label_chart(splits: list[SplitData]) -> str:
     x = np.arange(features.NUM_CLASSES)
     for i, split in enumerate(splits):
         total = sum(split.label_counts) or 1
-        ax.bar(x + i * width, [c / total for c in split.label_counts], width, label=f"{split.name} ({total})")
+        ax.bar(x + i * width, [c / total for c in split.label_counts], width, label=f"{split.label} ({total})")
     ax.set_xticks(x + width * (len(splits) - 1) / 2, features.CLASS_NAMES, rotation=30, ha="right")
     ax.set_ylabel("share of the split")
     ax.set_title("Label distribution per split")
@@ -84,11 +86,11 @@ def pixel_chart(splits: list[SplitData]) -> str:
             continue
         counts = np.asarray(split.pixel_histogram, dtype=float)
         width = 256 // len(counts)
-        ax.step(np.arange(len(counts)) * width, counts / counts.sum(), where="post", label=split.name)
+        ax.step(np.arange(len(counts)) * width, counts / counts.sum(), where="post", label=split.label)
     ax.set_yscale("log")
     ax.set_xlabel("pixel value")
     ax.set_ylabel("share of pixels (log)")
-    ax.set_title("Pixel values per split (train vs test comparison)")
+    ax.set_title("Pixel values per split (each span's splits vs the test set)")
     ax.legend()
     return _svg(fig)
 
@@ -171,3 +173,64 @@ def class_accuracy_chart(evaluation: evaluation_lib.Evaluation, floor: float | N
     ax.set_title("Per-class accuracy on the test split" + (" against the baseline model" if has_baseline else ""))
     ax.legend(loc="lower left")
     return _svg(fig)
+
+
+def history_chart(history: History) -> str:
+    """Test accuracy of every model evaluated, over time: pushed versions filled and labelled with the spans
+    they trained on, the others hollow; a red line where a run stopped before its Pusher."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+
+    def when(started: str) -> datetime.datetime:
+        return datetime.datetime.fromisoformat(started)
+
+    def spans_of(run: Any) -> str:
+        return "spans " + ",".join(str(s.span) for s in run.spans.trained)
+
+    pushed = [r for r in history.versions if r.accuracy is not None]
+    ax.plot([when(r.started) for r in pushed], [r.accuracy for r in pushed], "o-", color="#2e7d32", label="pushed")
+    others = [r for r in history.runs if r.accuracy is not None and r.pushed_version is None]
+    if others:
+        outcomes = ", ".join(sorted({r.outcome for r in others}))
+        ax.plot(
+            [when(r.started) for r in others],
+            [r.accuracy for r in others],
+            "o",
+            mfc="none",
+            color="#c62828",
+            label=f"not pushed ({outcomes})",
+        )
+    for r in pushed + others:
+        label = f"v{r.pushed_version}\n{spans_of(r)}" if r.pushed_version is not None else spans_of(r)
+        ax.annotate(
+            label, (when(r.started), r.accuracy), fontsize=7, ha="center", xytext=(0, 8), textcoords="offset points"
+        )
+    for i, r in enumerate(history.stopped):
+        ax.axvline(when(r.started), color="#c62828", linestyle="--", linewidth=1, label="stopped" if i == 0 else None)
+        ax.annotate(
+            r.outcome,
+            (when(r.started), 0.02),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7,
+            color="#c62828",
+            ha="right",
+            va="bottom",
+        )
+    evaluated = [r.accuracy for r in history.runs if r.accuracy is not None]
+    if evaluated:
+        ax.set_ylim(max(0.0, min(evaluated) - 0.1), min(1.0, max(evaluated) + 0.08))
+    locator = _dates().AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(_dates().ConciseDateFormatter(locator))
+    ax.set_ylabel("test accuracy")
+    ax.set_title("Test accuracy per run over time (filled: pushed versions, labelled with their spans)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    return _svg(fig)
+
+
+def _dates() -> Any:
+    import matplotlib.dates
+
+    return matplotlib.dates

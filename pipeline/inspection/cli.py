@@ -20,11 +20,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from components import features
+from components.drift_gate.checks import DriftFigures
 from components.records import evaluation_results as evaluation_lib
 from pipeline.config import DEFAULT_OUTPUT_DIR, metadata_path
 from pipeline.inspection import details as details_lib
+from pipeline.inspection import drift as drift_lib
 from pipeline.inspection import lineage as lineage_lib
 from pipeline.inspection import runs as runs_lib
+from pipeline.inspection import spans as spans_lib
 from pipeline.inspection.store import EmptyStoreError, Store
 from pipeline.inspection.store_health import StoreDamagedError
 
@@ -44,9 +47,36 @@ def format_runs(overviews: list[runs_lib.RunOverview]) -> list[str]:
             f"{run.run_id}  {run.pipeline}  started {run.started}  {_seconds(run.seconds)}  {run.outcome.upper()}"
         )
         lines.append(f"    {run.reason}")
+        lines.append(
+            f"    spans: {run.ingestion.describe() if run.ingestion else 'none (the ExampleGen did not finish)'}"
+        )
         for node in run.nodes:
             error = f"  {node.error}" if node.error else ""
             lines.append(f"    {node.node_id:<30} {node.state:<8} {node.seconds:7.1f} s{error}")
+    return lines
+
+
+def format_trained(trained: list[spans_lib.SpanRef]) -> list[str]:
+    """One line per span a model was trained on: its examples and the drift figures that cleared it."""
+    lines = []
+    for s in trained:
+        counts = ", ".join(f"{split} {n}" for split, n in s.examples.items())
+        cleared = drift_lib.against(s.drift) if s.drift else "drift figures not in this run's records"
+        lines.append(f"    {s.name} (Examples {s.examples_id}): {counts}; {cleared}")
+    return lines
+
+
+def format_spans(r: spans_lib.RunSpans) -> list[str]:
+    lines = [
+        "spans:",
+        f"  {r.ingestion.describe() if r.ingestion else 'nothing ingested (the ExampleGen did not finish)'}",
+    ]
+    lines += [f"  drift gate: {drift_lib.describe(f, stopped=r.drift_stopped)}" for f in r.drift]
+    lines += (
+        ["  trained on:", *format_trained(r.trained)] if r.trained else ["  trained on: nothing (no model trained)"]
+    )
+    if r.warm_start is not None:
+        lines.append(f"  warm start: {r.warm_start.describe()}")
     return lines
 
 
@@ -63,8 +93,10 @@ def format_details(d: details_lib.RunDetails) -> list[str]:
     ]
     lines += ["", "artifacts:"]
     lines += [f"  {a.node}.{a.key} ({a.type} {a.id}): {a.uri}" for a in d.artifacts]
+    lines += ["", *format_spans(d.spans)]
     if d.splits:
         lines += ["", "data (pixel values 0-255):"]
+        width = max(6, *(len(s.label) for s in d.splits))
         for s in d.splits:
             pixels = (
                 f"pixels {s.pixel_min}-{s.pixel_max}, mean {s.pixel_mean:.1f}, std {s.pixel_std:.1f}"
@@ -76,10 +108,10 @@ def format_details(d: details_lib.RunDetails) -> list[str]:
                 if s.image_bytes_min is not None
                 else ""
             )
-            lines.append(f"  {s.name:<6} {s.count or 0:>6} examples, {pixels}{size}")
+            lines.append(f"  {s.label:<{width}} {s.count or 0:>6} examples, {pixels}{size}")
             if s.label_counts:
                 counts = ", ".join(f"{features.CLASS_NAMES[i]} {c}" for i, c in enumerate(s.label_counts))
-                lines.append(f"         per class: {counts}")
+                lines.append(f"  {'':<{width}} per class: {counts}")
     if d.schema:
         lines += ["", "schema:"] + [f"  {line}" for line in d.schema]
     lines += ["", "anomalies:"] + ([f"  {a}" for a in d.anomalies] or ["  none"])
@@ -120,6 +152,9 @@ def format_lineage(lineage: lineage_lib.Lineage) -> list[str]:
     commit = code.get("commit") or "unknown"
     dirty = {True: " (with uncommitted changes)", False: "", None: ""}[code.get("dirty")]
     lines.append(f"pushed by run {prov.get('run_id')}, code {commit}{dirty}")
+    lines += ["trained on:", *format_trained(lineage.spans)] if lineage.spans else ["trained on: no span recorded"]
+    if lineage.warm_start is not None:
+        lines.append(f"warm start: {lineage.warm_start.describe()}")
     lines.append("")
     for step in lineage.steps:
         lines.append(f"{step.node_id} (execution {step.execution_id}, run {step.run_id}, {step.state})")
@@ -136,9 +171,12 @@ def format_lineage(lineage: lineage_lib.Lineage) -> list[str]:
 
 
 def to_json(value: Any) -> Any:
-    """What ``--json`` prints: dataclasses as objects of their fields; a threshold also with its rule in words."""
+    """What ``--json`` prints: dataclasses as objects of their fields; a threshold also with its rule in words,
+    a drift figure with what drifted in words."""
     if isinstance(value, evaluation_lib.Threshold):
         return {**{f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, "rule": value.rule}
+    if isinstance(value, DriftFigures):
+        return {**value.to_json(), "drifted": value.drifted}
     if dataclasses.is_dataclass(value):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):

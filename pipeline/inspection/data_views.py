@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import posixpath
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from components import features, hparams, properties
 from components.anomaly_gate import checks
 from components.records import split_files
+from pipeline.inspection import outputs
 from pipeline.inspection.store import ArtifactRef
+
+M = TypeVar("M")
 
 
 @dataclasses.dataclass(frozen=True)
 class SplitData:
-    """One split, as ingestion and TFDV saw it."""
+    """One split of one span (``span`` None: the test set), as ingestion and TFDV saw it."""
 
     name: str
     count: int | None
@@ -32,16 +37,39 @@ class SplitData:
     label_counts: list[int]
     image_bytes_min: float | None
     image_bytes_max: float | None
+    span: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``span 2 train``, or the split's name for the test set."""
+        return self.name if self.span is None else f"span {self.span} {self.name}"
 
 
-def split_data(examples: ArtifactRef | None, statistics: ArtifactRef | None) -> list[SplitData]:
-    """Each split, from ingestion's summary on the Examples artifact and TFDV's statistics."""
+def _span_order(examples: ArtifactRef) -> tuple[bool, int, int]:
+    props = examples.properties
+    return (outputs.SPAN not in props, int(props.get(outputs.SPAN, 0)), int(props.get(outputs.VERSION, 0)))
+
+
+def split_data(examples: list[ArtifactRef], statistics: list[ArtifactRef]) -> list[SplitData]:
+    """Each split of each Examples artifact (spans in order, then the test set), from ingestion's summary on
+    the artifact and TFDV's statistics of it (the statistics artifact that names its id)."""
+    described = {
+        int(s.properties[properties.EXAMPLES_ID]): s for s in statistics if properties.EXAMPLES_ID in s.properties
+    }
+    out = []
+    for artifact in sorted(examples, key=_span_order):
+        # A store from before spans: one Examples artifact, one statistics artifact naming none.
+        stats = described.get(artifact.id) or (statistics[0] if len(examples) == len(statistics) == 1 else None)
+        span = artifact.properties.get(outputs.SPAN)
+        out += _splits(artifact, stats, None if span is None else int(span))
+    return out
+
+
+def _splits(examples: ArtifactRef, statistics: ArtifactRef | None, span: int | None) -> list[SplitData]:
     summaries: dict[str, dict[str, Any]] = {}
-    if examples is not None and properties.SPLIT_SUMMARY in examples.properties:
+    if properties.SPLIT_SUMMARY in examples.properties:
         summaries = json.loads(str(examples.properties[properties.SPLIT_SUMMARY]))
-    tfdv: dict[str, dict[str, Any]] = {}
-    if statistics is not None:
-        tfdv = tfdv_summary(Path(statistics.uri))
+    tfdv = tfdv_summary(Path(statistics.uri)) if statistics is not None else {}
     out = []
     for split in features.SPLITS:
         s, t = summaries.get(split, {}), tfdv.get(split, {})
@@ -59,6 +87,7 @@ def split_data(examples: ArtifactRef | None, statistics: ArtifactRef | None) -> 
                 label_counts=t.get("label_counts") or s.get("label_counts", []),
                 image_bytes_min=t.get("image_bytes_min"),
                 image_bytes_max=t.get("image_bytes_max"),
+                span=span,
             )
         )
     return out
@@ -113,9 +142,20 @@ def schema_lines(schema_uri: Path) -> list[str]:
     return lines
 
 
-def anomaly_lines(anomalies_uri: Path) -> list[str]:
+def split_label(uri: str, split: str) -> str:
+    """How the data gate names a split (components/anomaly_gate/executor.py): ``span-2/train``, or ``test``."""
+    folder = posixpath.basename(uri.rstrip("/"))
+    return split if folder == split else f"{folder}/{split}"
+
+
+def by_split(artifacts: list[ArtifactRef], read: Callable[[str], dict[str, M]]) -> dict[str, M]:
+    """The per-split protos of every artifact (one per span, and the test set's), by ``split_label``."""
+    return {split_label(a.uri, split): proto for a in artifacts for split, proto in read(a.uri).items()}
+
+
+def anomaly_lines(anomalies: list[ArtifactRef]) -> list[str]:
     """The anomalies ExampleValidator found, one line each, split by split, in the data gate's words."""
-    return checks.describe(checks.read_anomalies(anomalies_uri))
+    return checks.describe(by_split(anomalies, checks.read_anomalies))
 
 
 def training_history(model_run_uri: str | None) -> dict[str, list[float]]:

@@ -59,8 +59,7 @@ def _decision(
     blessing = outputs.output(by_node, nodes.EVALUATOR, outputs.MODEL_BLESSING)
     blessed = None if not blessing else blessing.properties.get(properties.BLESSED) == 1
     if blessed is None:
-        failed = (outcomes.STOPPED_BY_GATE, outcomes.FAILED, outcomes.INTERRUPTED, outcomes.INCOMPLETE)
-        reason = view.reason if view.outcome in failed else "no evaluation"
+        reason = view.reason if view.outcome in outcomes.STOPPED else "no evaluation"
     elif blessed:
         reason = "every threshold held" + (
             ""

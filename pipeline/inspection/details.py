@@ -7,7 +7,7 @@ from pathlib import Path
 
 from components.records import evaluation_results as evaluation_lib
 from pipeline import nodes
-from pipeline.inspection import data_views, outcomes, outputs, runs
+from pipeline.inspection import data_views, outcomes, outputs, runs, spans
 from pipeline.inspection.decision import Decision, decide_run
 from pipeline.inspection.store import ExecutionRecord, Store
 
@@ -28,7 +28,8 @@ class ArtifactRow:
 class RunDetails:
     overview: runs.RunOverview
     artifacts: list[ArtifactRow]
-    splits: list[data_views.SplitData]
+    splits: list[data_views.SplitData]  # of the spans the run's ExampleGen output, then the test set
+    spans: spans.RunSpans
     schema: list[str]
     anomalies: list[str]
     evaluation: evaluation_lib.Evaluation | None
@@ -50,8 +51,9 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
     by_node = outputs.by_node(executions)
 
     schema = outputs.output(by_node, nodes.SCHEMA_GEN, outputs.SCHEMA)
-    anomalies_ref = outputs.output(by_node, nodes.EXAMPLE_VALIDATOR, outputs.EXAMPLE_ANOMALIES)
-    anomalies = data_views.anomaly_lines(Path(anomalies_ref.uri)) if anomalies_ref else []
+    anomalies = data_views.anomaly_lines(
+        outputs.outputs_of(by_node, nodes.EXAMPLE_VALIDATOR, outputs.EXAMPLE_ANOMALIES)
+    )
     if view.outcome == outcomes.STOPPED_BY_GATE:  # the reason outcome() worked out, not the gate's checks run again
         anomalies.append(f"data gate: {view.reason}")
     model_run = outputs.output(by_node, nodes.TRAINER, outputs.MODEL_RUN)
@@ -59,9 +61,10 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
         overview=view,
         artifacts=artifact_rows(executions),
         splits=data_views.split_data(
-            outputs.output(by_node, nodes.EXAMPLE_GEN, outputs.EXAMPLES),
-            outputs.output(by_node, nodes.STATISTICS_GEN, outputs.EXAMPLE_STATISTICS),
+            outputs.outputs_of(by_node, nodes.EXAMPLE_GEN, outputs.EXAMPLES),
+            outputs.outputs_of(by_node, nodes.STATISTICS_GEN, outputs.EXAMPLE_STATISTICS),
         ),
+        spans=spans.run_spans(executions),
         schema=data_views.schema_lines(Path(schema.uri)) if schema else [],
         anomalies=anomalies,
         evaluation=decided.evaluation,

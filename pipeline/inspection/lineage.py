@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import posixpath
 from typing import Any
 
 from components import properties
 from pipeline import nodes
-from pipeline.inspection import outputs
+from pipeline.inspection import drift, outputs, spans
 from pipeline.inspection.runs import UnknownRunError
 from pipeline.inspection.store import ArtifactRef, Store
 
@@ -29,9 +30,11 @@ class Lineage:
     version: int
     path: str
     steps: list[LineageStep]  # from the Pusher back to ingestion
-    raw_files: dict[str, str]  # file name -> SHA-256 of its decompressed content
+    raw_files: dict[str, str]  # path under input_base (span-2/train-...) -> SHA-256 of its decompressed content
     input_base: str | None
     provenance: dict[str, Any]  # run id, code version and config, as the Pusher recorded them
+    spans: list[spans.SpanRef]  # what the model was trained on, each span with the figures that cleared it
+    warm_start: spans.WarmStart | None
 
 
 def find_pushed(store: Store, version: int | str) -> ArtifactRef:
@@ -81,15 +84,14 @@ def lineage(store: Store, version: int | str) -> Lineage:
         # The baseline model is an input of the Evaluator, not an ancestor of this model.
         frontier.extend(a.id for a in producer.inputs if a.key != properties.BASELINE_MODEL_KEY)
     steps.sort(key=lambda step: -step.execution_id)
-    ingestion = next((s for s in steps if s.node_id == nodes.EXAMPLE_GEN), None)
-    raw_files: dict[str, str] = {}
-    input_base = None
-    if ingestion is not None:
-        raw_files = json.loads(str(ingestion.exec_properties.get(properties.INPUT_SHA256_KEY, "{}")))
-        input_base = str(ingestion.exec_properties.get(properties.INPUT_BASE_KEY, "")) or None
+    raw_files, input_base = _raw_files(steps, seen_artifacts)
     pusher = steps[0]
     provenance = json.loads(str(pusher.exec_properties.get(properties.PROVENANCE_KEY, "{}")))
     provenance.setdefault("run_id", pusher.run_id)
+    figures = drift.read_reports([a for a in pusher.inputs if a.type == outputs.DRIFT_REPORT])
+    model_ids = {a.id for a in pusher.inputs if a.type == outputs.MODEL}
+    trainer = next((s for s in steps if any(a.id in model_ids for a in s.outputs)), None)
+    model = next((a for a in trainer.outputs if a.type == outputs.MODEL), None) if trainer else None
     return Lineage(
         int(version),
         str(pushed.properties.get(properties.PUSHED_DESTINATION, "")),
@@ -97,4 +99,25 @@ def lineage(store: Store, version: int | str) -> Lineage:
         raw_files,
         input_base,
         provenance,
+        spans.span_refs(trainer.inputs, {f.examples_id: f for f in figures}) if trainer else [],
+        spans.warm_start(model.uri) if model else None,
     )
+
+
+def _raw_files(steps: list[LineageStep], ancestors: set[int]) -> tuple[dict[str, str], str | None]:
+    """The raw files behind the ingestions among ``steps``: the test set's, and each ancestor span's."""
+    raw_files: dict[str, str] = {}
+    input_base = None
+    for step in steps:
+        if step.node_id != nodes.EXAMPLE_GEN:
+            continue
+        raw_files.update(json.loads(str(step.exec_properties.get(properties.INPUT_SHA256_KEY, "{}"))))
+        input_base = input_base or str(step.exec_properties.get(properties.INPUT_BASE_KEY, "")) or None
+        used = {
+            int(a.properties[outputs.SPAN]) for a in step.outputs if a.id in ancestors and outputs.SPAN in a.properties
+        }
+        for number, record in json.loads(str(step.exec_properties.get(properties.SPANS_KEY, "{}"))).items():
+            if int(number) in used:
+                for name, digest in record.get("sha256", {}).items():
+                    raw_files[posixpath.normpath(posixpath.join(record.get("folder", "."), name))] = digest
+    return raw_files, input_base

@@ -6,7 +6,7 @@ from components import properties
 from components.anomaly_gate import checks
 from components.records import evaluation_results as evaluation_lib
 from pipeline import nodes
-from pipeline.inspection import outputs, store
+from pipeline.inspection import data_views, drift, outputs, store
 from pipeline.inspection.store import ExecutionRecord
 
 # Outcomes of a run.
@@ -15,10 +15,13 @@ ALREADY_SERVED = "already served"
 NOT_BLESSED = "not blessed"
 CANARY_FAILED = "canary failed"
 STOPPED_BY_GATE = "stopped by the data gate"
+STOPPED_BY_DRIFT = "stopped by the drift gate"
 FAILED = "failed"
 INTERRUPTED = "interrupted"
 INCOMPLETE = "incomplete"
 NOT_PUSHED = "not pushed"
+# The outcomes of a run that stopped before its Pusher.
+STOPPED = (STOPPED_BY_GATE, STOPPED_BY_DRIFT, FAILED, INTERRUPTED, INCOMPLETE)
 
 
 def outcome(executions: list[ExecutionRecord], evaluation: evaluation_lib.Evaluation | None = None) -> tuple[str, str]:
@@ -28,6 +31,11 @@ def outcome(executions: list[ExecutionRecord], evaluation: evaluation_lib.Evalua
         node = failed[0]
         if node.node_id == nodes.DATA_GATE:
             return STOPPED_BY_GATE, node.error or gate_reason(node)
+        if node.node_id == nodes.DRIFT_GATE:
+            # A drift stop when the figures the gate was given drifted; the gate failing otherwise is a failure.
+            drifted = drift.stop_message(drift.measure_again(node))
+            if drifted is not None:
+                return STOPPED_BY_DRIFT, node.error or drifted
         return FAILED, f"{node.node_id}: {node.error or 'failed (no message recorded; see the logs of the run)'}"
     interrupted = [e for e in executions if e.state == store.INTERRUPTED]
     if interrupted:
@@ -67,12 +75,12 @@ def outcome(executions: list[ExecutionRecord], evaluation: evaluation_lib.Evalua
 
 def gate_reason(gate: ExecutionRecord) -> str:
     """Why the data gate stopped a run, decided again from the inputs it saw (the same checks)."""
-    anomalies = gate.input(properties.ANOMALIES_KEY)
-    statistics = gate.input(properties.STATISTICS_KEY)
-    if anomalies is None:
+    anomalies = [a for a in gate.inputs if a.key == properties.ANOMALIES_KEY]
+    statistics = [a for a in gate.inputs if a.key == properties.STATISTICS_KEY]
+    if not anomalies:
         return "the data gate failed (its inputs are not recorded)"
     lines = checks.problems(
-        checks.read_anomalies(anomalies.uri), checks.read_statistics(statistics.uri) if statistics is not None else {}
+        data_views.by_split(anomalies, checks.read_anomalies), data_views.by_split(statistics, checks.read_statistics)
     )
     return checks.stop_message(lines) if lines else "the data gate failed, though its inputs show no anomaly"
 

@@ -17,6 +17,12 @@ MODEL_EVALUATION = "ModelEvaluation"
 MODEL_BLESSING = "ModelBlessing"
 INFRA_BLESSING = "InfraBlessing"
 PUSHED_MODEL = "PushedModel"
+MODEL = "Model"
+# components/artifact_types.DriftReport.TYPE_NAME
+DRIFT_REPORT = "FashionMnistDriftReport"
+# TFX's properties of an Examples artifact: its span and version (the test set's has neither).
+SPAN = "span"
+VERSION = "version"
 
 
 def by_node(executions: list[ExecutionRecord]) -> dict[str, ExecutionRecord]:
@@ -28,3 +34,9 @@ def output(executions: dict[str, ExecutionRecord], node_id: str, type_name: str)
     """The output of type ``type_name`` of node ``node_id``; None when the node did not run or output none."""
     execution = executions.get(node_id)
     return execution.output(type_name) if execution is not None else None
+
+
+def outputs_of(executions: dict[str, ExecutionRecord], node_id: str, type_name: str) -> list[ArtifactRef]:
+    """Every output of type ``type_name`` of node ``node_id`` (a node outputs one per span); [] when none."""
+    execution = executions.get(node_id)
+    return [a for a in execution.outputs if a.type == type_name] if execution is not None else []

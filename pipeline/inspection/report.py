@@ -10,32 +10,30 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import html
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from components import features
+from components import features, properties
 from components.records import evaluation_results as evaluation_lib
+from pipeline import nodes
 from pipeline.config import DEFAULT_OUTPUT_DIR, metadata_path
-from pipeline.inspection import charts, outcomes, outputs
+from pipeline.inspection import charts, drift, outcomes
 from pipeline.inspection.decision import Decision
 from pipeline.inspection.details import ArtifactRow, RunDetails, details
+from pipeline.inspection.history import History, history
+from pipeline.inspection.markup import e, table
+from pipeline.inspection.report_history import history_section
 from pipeline.inspection.runs import RunOverview, UnknownRunError
 from pipeline.inspection.samples import sample_images
 from pipeline.inspection.store import EmptyStoreError, Store
 from pipeline.inspection.store_health import StoreDamagedError
 
 # Section ids, in page order; the browser test checks each is there.
-SECTIONS = ("decision", "components", "data", "samples", "training", "evaluation", "artifacts")
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value))
+SECTIONS = ("decision", "components", "data", "samples", "training", "evaluation", "history", "artifacts")
 
 
 def _class_floor(evaluation: evaluation_lib.Evaluation) -> float | None:
@@ -48,12 +46,6 @@ def _class_floor(evaluation: evaluation_lib.Evaluation) -> float | None:
         ),
         None,
     )
-
-
-def _table(header: Sequence[str] | None, rows: Sequence[Sequence[Any]]) -> str:
-    head = "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr></thead>" if header else ""
-    body = "".join("<tr>" + "".join(f"<td>{'' if v is None else _e(v)}</td>" for v in row) + "</tr>" for row in rows)
-    return f"<table>{head}<tbody>{body}</tbody></table>"
 
 
 _CSS = """
@@ -72,9 +64,9 @@ def _head(o: RunOverview) -> list[str]:
     return [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Fashion-MNIST run {_e(o.run_id)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Fashion-MNIST pipeline: run {_e(o.run_id)}</h1>",
-        f"<p>Pipeline <code>{_e(o.pipeline)}</code>, started {_e(o.started)}, {o.seconds:.1f} s wall.</p>",
+        f"<title>Fashion-MNIST run {e(o.run_id)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Fashion-MNIST pipeline: run {e(o.run_id)}</h1>",
+        f"<p>Pipeline <code>{e(o.pipeline)}</code>, started {e(o.started)}, {o.seconds:.1f} s wall.</p>",
     ]
 
 
@@ -89,8 +81,8 @@ def _decision_section(o: RunOverview, dec: Decision) -> list[str]:
     rows.append(("Pusher", f"version {dec.pushed_version}" if dec.pushed_version else "nothing pushed"))
     return [
         '<section id="decision"><h2>Decision</h2>',
-        f'<p class="verdict {"ok" if good else "bad"}">{_e(o.outcome.upper())}: {_e(o.reason)}</p>',
-        _table(None, rows),
+        f'<p class="verdict {"ok" if good else "bad"}">{e(o.outcome.upper())}: {e(o.reason)}</p>',
+        table(None, rows),
         "</section>",
     ]
 
@@ -99,7 +91,7 @@ def _components_section(o: RunOverview) -> list[str]:
     return [
         '<section id="components"><h2>Components</h2>',
         f'<div class="figure">{charts.durations_chart(o.nodes)}</div>' if o.nodes else "",
-        _table(
+        table(
             ("component", "state", "seconds", "error"),
             [(n.node_id, n.state, f"{n.seconds:.1f}", n.error or "") for n in o.nodes],
         ),
@@ -111,11 +103,11 @@ def _data_section(d: RunDetails) -> list[str]:
     parts = ['<section id="data"><h2>Data</h2>']
     if d.splits:
         parts.append(
-            _table(
+            table(
                 ("split", "examples", "pixel min", "pixel max", "pixel mean", "pixel std", "image bytes"),
                 [
                     (
-                        s.name,
+                        s.label,
                         s.count,
                         s.pixel_min,
                         s.pixel_max,
@@ -132,12 +124,35 @@ def _data_section(d: RunDetails) -> list[str]:
             parts.append(f'<div class="figure">{charts.pixel_chart(d.splits)}</div>')
     else:
         parts.append("<p>No data statistics recorded for this run.</p>")
-    parts.append("<h3>Schema</h3><ul>" + "".join(f"<li>{_e(line)}</li>" for line in d.schema) + "</ul>")
+    ingested = d.spans.ingestion.describe() if d.spans.ingestion else "nothing ingested (the ExampleGen did not finish)"
+    parts.append(f"<h3>Spans</h3><p>This run {e(ingested)}.</p>")
+    if d.spans.drift:
+        items = "".join(f"<li>{e(drift.describe(f, stopped=d.spans.drift_stopped))}</li>" for f in d.spans.drift)
+        parts.append(f"<p>The drift gate measured:</p><ul>{items}</ul>")
+    parts.append("<h3>Schema</h3><ul>" + "".join(f"<li>{e(line)}</li>" for line in d.schema) + "</ul>")
     parts.append(
-        "<h3>Anomalies</h3><ul>" + ("".join(f"<li>{_e(a)}</li>" for a in d.anomalies) or "<li>none</li>") + "</ul>"
+        "<h3>Anomalies</h3><ul>" + ("".join(f"<li>{e(a)}</li>" for a in d.anomalies) or "<li>none</li>") + "</ul>"
     )
     parts.append("</section>")
     return parts
+
+
+def _trained_part(d: RunDetails) -> list[str]:
+    if not d.spans.trained:
+        return []
+    splits = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
+    rows = [
+        (
+            s.name,
+            s.examples_id,
+            *(s.examples.get(split) for split in splits),
+            drift.against(s.drift) if s.drift else "not in this run's records",
+        )
+        for s in d.spans.trained
+    ]
+    header = ("span", "Examples id", *splits, "drift figures that cleared it")
+    warm = f"<p>Warm start: {e(d.spans.warm_start.describe())}.</p>" if d.spans.warm_start else ""
+    return ["<h3>Trained on</h3>", table(header, rows), warm]
 
 
 def _samples_section(samples: dict[int, list[np.ndarray]] | None) -> list[str]:
@@ -145,15 +160,16 @@ def _samples_section(samples: dict[int, list[np.ndarray]] | None) -> list[str]:
         body = f'<img alt="sample images, one row per class" src="{charts.samples_figure(samples)}">'
     else:
         body = "<p>No examples to show.</p>"
-    return ['<section id="samples"><h2>Sample images per class (train split)</h2>', body, "</section>"]
+    title = "Sample images per class (train split of the newest span the run ingested)"
+    return [f'<section id="samples"><h2>{title}</h2>', body, "</section>"]
 
 
-def _training_section(history: dict[str, list[float]]) -> list[str]:
-    if history:
-        body = f'<div class="figure">{charts.training_chart(history)}</div>'
+def _training_section(d: RunDetails) -> list[str]:
+    if d.training_history:
+        body = f'<div class="figure">{charts.training_chart(d.training_history)}</div>'
     else:
         body = "<p>This run trained no model.</p>"
-    return ['<section id="training"><h2>Training</h2>', body, "</section>"]
+    return ['<section id="training"><h2>Training</h2>', *_trained_part(d), body, "</section>"]
 
 
 def _evaluation_section(ev: evaluation_lib.Evaluation | None) -> list[str]:
@@ -164,14 +180,14 @@ def _evaluation_section(ev: evaluation_lib.Evaluation | None) -> list[str]:
     acc = f"{ev.accuracy:.4f}" if ev.accuracy is not None else "n/a"
     parts.append(f"<p>Test accuracy <b>{acc}</b> on {ev.example_count} examples; baseline model: {base}.</p>")
     parts.append(
-        "<h3>Thresholds</h3><ul>" + "".join(f"<li>{_e(t.where)}: {_e(t.rule)}</li>" for t in ev.thresholds) + "</ul>"
+        "<h3>Thresholds</h3><ul>" + "".join(f"<li>{e(t.where)}: {e(t.rule)}</li>" for t in ev.thresholds) + "</ul>"
     )
     if ev.failures:
-        parts.append("<h3>Failed</h3><ul>" + "".join(f"<li>{_e(f)}</li>" for f in ev.failures) + "</ul>")
+        parts.append("<h3>Failed</h3><ul>" + "".join(f"<li>{e(f)}</li>" for f in ev.failures) + "</ul>")
     if ev.class_accuracy:
         parts.append(f'<div class="figure">{charts.class_accuracy_chart(ev, _class_floor(ev))}</div>')
         parts.append(
-            _table(
+            table(
                 ("class", "candidate", "baseline"),
                 [
                     (
@@ -192,7 +208,7 @@ def _evaluation_section(ev: evaluation_lib.Evaluation | None) -> list[str]:
 def _artifacts_section(artifacts: list[ArtifactRow]) -> list[str]:
     return [
         '<section id="artifacts"><h2>Artifacts</h2>',
-        _table(("component", "output", "type", "id", "uri"), [(a.node, a.key, a.type, a.id, a.uri) for a in artifacts]),
+        table(("component", "output", "type", "id", "uri"), [(a.node, a.key, a.type, a.id, a.uri) for a in artifacts]),
         "</section>",
     ]
 
@@ -205,16 +221,25 @@ def _footer() -> list[str]:
     ]
 
 
-def render(d: RunDetails, *, samples: dict[int, list[np.ndarray]] | None = None) -> str:
-    """The report of one run as an HTML page, its sections in the order of SECTIONS."""
+def render(
+    d: RunDetails, *, samples: dict[int, list[np.ndarray]] | None = None, runs_history: History | None = None
+) -> str:
+    """The report of one run as an HTML page, its sections in the order of SECTIONS; ``runs_history``: the
+    history of its pipeline."""
+    history_part = (
+        history_section(runs_history)
+        if runs_history is not None
+        else ['<section id="history"><h2>History</h2><p>Not read.</p></section>']
+    )
     parts = [
         *_head(d.overview),
         *_decision_section(d.overview, d.decision),
         *_components_section(d.overview),
         *_data_section(d),
         *_samples_section(samples),
-        *_training_section(d.training_history),
+        *_training_section(d),
         *_evaluation_section(d.evaluation),
+        *history_part,
         *_artifacts_section(d.artifacts),
         *_footer(),
     ]
@@ -223,10 +248,12 @@ def render(d: RunDetails, *, samples: dict[int, list[np.ndarray]] | None = None)
 
 def write_report(output_dir: Path, run_id: str | None = None, pipeline: str | None = None) -> Path:
     """Writes ``<output_dir>/reports/<pipeline>-<run id>.html`` and returns its path."""
-    d = details(Store.open(metadata_path(output_dir)), run_id, pipeline)
-    examples = next((a for a in d.artifacts if a.type == outputs.EXAMPLES), None)
-    samples = sample_images(examples.uri) if examples and Path(examples.uri).is_dir() else None
-    page = render(d, samples=samples)
+    store = Store.open(metadata_path(output_dir))
+    d = details(store, run_id, pipeline)
+    spans = [a for a in d.artifacts if a.node == nodes.EXAMPLE_GEN and a.key == properties.SPAN_EXAMPLES_KEY]
+    newest = spans[-1] if spans else None
+    samples = sample_images(newest.uri) if newest and Path(newest.uri).is_dir() else None
+    page = render(d, samples=samples, runs_history=history(store, d.overview.pipeline))
     reports = output_dir / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     path = reports / f"{d.overview.pipeline}-{re.sub(r'[^0-9A-Za-z]+', '', d.overview.run_id)}.html"
@@ -244,8 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         path = write_report(args.output_dir, args.run, args.pipeline)
-    except (EmptyStoreError, StoreDamagedError, UnknownRunError) as e:
-        print(f"error: {e.args[0] if e.args else e}", file=sys.stderr)
+    except (EmptyStoreError, StoreDamagedError, UnknownRunError) as error:
+        print(f"error: {error.args[0] if error.args else error}", file=sys.stderr)
         return 1
     print(path)
     return 0

@@ -8,7 +8,7 @@ import datetime
 from ml_metadata.proto import metadata_store_pb2
 
 from components.records import evaluation_results as evaluation_lib
-from pipeline.inspection import outcomes
+from pipeline.inspection import outcomes, spans
 from pipeline.inspection.store import ExecutionRecord, Store
 
 
@@ -34,6 +34,7 @@ class RunOverview:
     outcome: str
     reason: str
     nodes: list[NodeRun]
+    ingestion: spans.Ingestion | None = None  # the spans its ExampleGen output; None when it did not finish
 
 
 def _iso(ms: int) -> str:
@@ -54,7 +55,9 @@ def overview(
         start = end = 0
     result, reason = outcomes.outcome(executions, evaluation)
     node_runs = [NodeRun(e.node_id, e.id, e.state, e.seconds, e.error) for e in executions]
-    return RunOverview(pipeline, run_id, _iso(start), (end - start) / 1000, result, reason, node_runs)
+    return RunOverview(
+        pipeline, run_id, _iso(start), (end - start) / 1000, result, reason, node_runs, spans.ingestion(executions)
+    )
 
 
 def list_runs(store: Store, pipeline: str | None = None) -> list[RunOverview]:

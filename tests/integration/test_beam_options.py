@@ -11,6 +11,7 @@ from tfx.proto.orchestration import executable_spec_pb2, pipeline_pb2
 from pipeline import config as config_lib
 from pipeline import definition
 from tests.conftest import REPO_ROOT
+from tests.pipeline_nodes import build_arguments
 
 BEAM_COMPONENTS = {"FashionMnistExampleGen", "StatisticsGen", "Transform", "Evaluator"}
 
@@ -35,7 +36,7 @@ def test_options_parse_and_reach_every_beam_component(beam_args: list[str]):
         assert name in known, f"Beam does not know the option {arg}"
     config = config_lib.parse_args([f"--beam-arg={arg}" for arg in beam_args])
     assert config.beam_args == tuple(beam_args)
-    ir = compiler.Compiler().compile(definition.create_pipeline(config, input_base="/data", input_sha256={}))
+    ir = compiler.Compiler().compile(definition.create_pipeline(config, **build_arguments("/data")))
     deployment = pipeline_pb2.IntermediateDeploymentConfig()
     ir.deployment_config.Unpack(deployment)
     beam_nodes = set()

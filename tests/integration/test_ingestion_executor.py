@@ -9,25 +9,31 @@ import tensorflow as tf
 from tfx.components.util import examples_utils
 from tfx.types import artifact_utils, standard_artifacts
 
-from components import features
+from components import features, properties
 from components.ingestion import executor, spec
-from data import idx, sources
+from data import idx, sources, spans
+from pipeline import arrivals
+from tests.idx_fixtures import make_dataset_dir
 
 
-def _run(input_base: Path, out: Path, sha256: dict, **overrides) -> standard_artifacts.Examples:
-    examples = standard_artifacts.Examples()
-    examples.uri = str(out)
+def _run(input_base: Path, out: Path, **overrides) -> tuple[list, standard_artifacts.Examples]:
+    """Runs the executor on the data folder ``input_base``: every span, as the pre-flight found them."""
+    dataset = spans.locate(data_dir=input_base, raw_dir=input_base)
+    examples, test = standard_artifacts.Examples(), standard_artifacts.Examples()
+    examples.uri, test.uri = str(out / "examples"), str(out / "test_examples")
     exec_properties = {
         spec.INPUT_BASE_KEY: str(input_base),
-        spec.INPUT_SHA256_KEY: json.dumps(sha256),
-        spec.EVAL_COUNT_KEY: 10,
+        spec.INPUT_SHA256_KEY: json.dumps(dataset.test_sha256),
+        spec.SPANS_KEY: json.dumps({str(s.number): arrivals.record(dataset, s, 0) for s in dataset.spans}),
+        spec.EVAL_FRACTION_KEY: 10 / 60,
         spec.TRAIN_LIMIT_KEY: 0,
         spec.TEST_LIMIT_KEY: 0,
         spec.SEED_KEY: 7,
         **overrides,
     }
-    executor.Executor().Do({}, {spec.EXAMPLES_KEY: [examples]}, exec_properties)
-    return examples
+    output_dict = {spec.EXAMPLES_KEY: [examples], spec.TEST_EXAMPLES_KEY: [test]}
+    executor.Executor().Do({}, output_dict, exec_properties)
+    return output_dict[spec.EXAMPLES_KEY], test
 
 
 def _read_split(examples: standard_artifacts.Examples, split: str) -> list[tuple[bytes, int]]:
@@ -46,12 +52,15 @@ def _read_split(examples: standard_artifacts.Examples, split: str) -> list[tuple
 
 
 def test_writes_three_splits_in_the_record_contract(dataset_dir: Path, tmp_path: Path):
-    dataset = sources.verify_directory(dataset_dir, require_official=False, source="fixture")
-    examples = _run(dataset_dir, tmp_path / "examples", dataset.sha256)
+    [examples], test_examples = _run(dataset_dir, tmp_path)
 
-    assert artifact_utils.decode_split_names(examples.split_names) == list(features.SPLITS)
+    assert artifact_utils.decode_split_names(examples.split_names) == [features.TRAIN_SPLIT, features.EVAL_SPLIT]
+    assert artifact_utils.decode_split_names(test_examples.split_names) == [features.TEST_SPLIT]
+    assert examples.span == 1 and examples.version == 0, "the flat layout is span 1"
+    assert examples.uri == str(tmp_path / "examples" / "span-1"), "a list's artifacts are sub-folders of the URI"
     assert examples_utils.get_payload_format_string(examples) == "FORMAT_TF_EXAMPLE"
-    train, eval_, test = (_read_split(examples, s) for s in features.SPLITS)
+    train, eval_ = (_read_split(examples, s) for s in (features.TRAIN_SPLIT, features.EVAL_SPLIT))
+    test = _read_split(test_examples, features.TEST_SPLIT)
     assert (len(train), len(eval_), len(test)) == (50, 10, 20)
     assert sorted(label for _, label in eval_) == list(range(10)), "eval is stratified: one of each class"
 
@@ -63,38 +72,72 @@ def test_writes_three_splits_in_the_record_contract(dataset_dir: Path, tmp_path:
     assert len({pixels for pixels, _ in train + eval_}) == 60, "train and eval are disjoint and complete"
     test_images = idx.read_images(dataset_dir / sources.TEST_IMAGES).array
     assert sorted(p for p, _ in test) == sorted(img.tobytes() for img in test_images)
+    profile = json.loads(examples.get_string_custom_property(properties.SPAN_PROFILE))
+    assert profile["label_counts"] == np.bincount(source_labels, minlength=10).tolist()
+    assert sum(profile["pixel_histogram"]) == 60 * 784
+
+
+def test_each_span_is_its_own_artifact_with_its_own_split(tmp_path: Path):
+    root = tmp_path / "spans"
+    make_dataset_dir(root, n_train=30, n_test=20, seed=0)
+    for number, seed in ((2, 1), (5, 2)):
+        make_dataset_dir(tmp_path / f"src{number}", n_train=40, seed=seed)
+        (root / f"span-{number}").mkdir()
+        for name in (sources.TRAIN_IMAGES, sources.TRAIN_LABELS):
+            (tmp_path / f"src{number}" / name).rename(root / f"span-{number}" / name)
+    for name in (sources.TRAIN_IMAGES, sources.TRAIN_LABELS):
+        (root / name).unlink()
+    artifacts, _ = _run(root, tmp_path / "out")
+    assert [(a.span, a.uri.rsplit("/", 1)[-1]) for a in artifacts] == [(2, "span-2"), (5, "span-5")]
+    for artifact in artifacts:
+        rows = _read_split(artifact, features.TRAIN_SPLIT) + _read_split(artifact, features.EVAL_SPLIT)
+        assert len(rows) == 40
+        sha256 = json.loads(artifact.get_string_custom_property(properties.SPAN_SHA256))
+        assert set(sha256) == {sources.TRAIN_IMAGES, sources.TRAIN_LABELS}
 
 
 def test_limits_give_a_stratified_subset(dataset_dir: Path, tmp_path: Path):
-    dataset = sources.verify_directory(dataset_dir, require_official=False, source="fixture")
-    examples = _run(
-        dataset_dir, tmp_path / "examples", dataset.sha256, **{spec.TRAIN_LIMIT_KEY: 20, spec.TEST_LIMIT_KEY: 10}
-    )
-    train, test = _read_split(examples, "train"), _read_split(examples, "test")
+    [examples], test_examples = _run(dataset_dir, tmp_path, **{spec.TRAIN_LIMIT_KEY: 20, spec.TEST_LIMIT_KEY: 10})
+    train, test = _read_split(examples, "train"), _read_split(test_examples, "test")
     assert len(train) == 20 and len(test) == 10
     assert np.bincount([label for _, label in test], minlength=10).tolist() == [1] * 10
 
 
 def test_a_file_changed_since_the_preflight_check_is_an_error(dataset_dir: Path, tmp_path: Path):
-    dataset = sources.verify_directory(dataset_dir, require_official=False, source="fixture")
-    stale = {**dataset.sha256, sources.TEST_LABELS: "0" * 64}
+    dataset = spans.locate(data_dir=dataset_dir, raw_dir=dataset_dir)
+    stale = {**dataset.test_sha256, sources.TEST_LABELS: "0" * 64}
     with pytest.raises(idx.IdxError, match=f"{sources.TEST_LABELS}: changed since the pre-flight check"):
-        _run(dataset_dir, tmp_path / "examples", stale)
-    assert not (tmp_path / "examples").exists() or not any((tmp_path / "examples").rglob("*.gz"))
+        _run(dataset_dir, tmp_path, **{spec.INPUT_SHA256_KEY: json.dumps(stale)})
+    assert not any(tmp_path.rglob("data_tfrecord*"))
 
 
 def test_bad_idx_input_is_reported_by_file(dataset_dir: Path, tmp_path: Path):
-    dataset = sources.verify_directory(dataset_dir, require_official=False, source="fixture")
+    dataset = spans.locate(data_dir=dataset_dir, raw_dir=dataset_dir)
+    spans_json = json.dumps({str(s.number): arrivals.record(dataset, s, 0) for s in dataset.spans})
     (dataset_dir / sources.TRAIN_IMAGES).write_bytes(b"not gzip at all")
     with pytest.raises(idx.IdxError, match=f"{sources.TRAIN_IMAGES}: not a gzip file"):
-        _run(dataset_dir, tmp_path / "examples", dataset.sha256)
+        executor.Executor().Do(
+            {},
+            {
+                spec.EXAMPLES_KEY: [standard_artifacts.Examples()],
+                spec.TEST_EXAMPLES_KEY: [standard_artifacts.Examples()],
+            },
+            {
+                spec.INPUT_BASE_KEY: str(dataset_dir),
+                spec.INPUT_SHA256_KEY: json.dumps(dataset.test_sha256),
+                spec.SPANS_KEY: spans_json,
+                spec.EVAL_FRACTION_KEY: 0.1,
+                spec.TRAIN_LIMIT_KEY: 0,
+                spec.TEST_LIMIT_KEY: 0,
+                spec.SEED_KEY: 7,
+            },
+        )
 
 
 def test_each_shard_is_one_complete_file(dataset_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(executor, "ROWS_PER_SHARD", 7)
-    dataset = sources.verify_directory(dataset_dir, require_official=False, source="fixture")
-    examples = _run(dataset_dir, tmp_path / "examples", dataset.sha256)
+    [examples], _ = _run(dataset_dir, tmp_path)
     train_files = tf.io.gfile.glob(f"{artifact_utils.get_split_uri([examples], features.TRAIN_SPLIT)}/*")
     assert len(train_files) == 8, "50 rows in shards of 7"
     assert len(_read_split(examples, features.TRAIN_SPLIT)) == 50
-    assert not list((tmp_path / "examples").rglob("*.partial")), "no partial file is left behind"
+    assert not list(tmp_path.rglob("*.partial")), "no partial file is left behind"

@@ -14,6 +14,7 @@ from components import hparams, properties
 from pipeline import config as config_lib
 from pipeline import definition, kubeflow_runner, nodes, vertex_training
 from tests.conftest import REPO_ROOT
+from tests.pipeline_nodes import build_arguments
 
 IMAGE = "europe-docker.pkg.dev/project/repo/fashion-mnist-tfx:1"
 TRAIN_PROJECT = "training-project"
@@ -38,7 +39,9 @@ def _compile(out: Path, real_data_dir: Path, *extra_args: str) -> dict[str, Any]
 def compiled(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
     job = _compile(tmp_path_factory.mktemp("kfp") / "spec.json", real_data_dir)
     spec = json_format.ParseDict(job["pipelineSpec"], pipeline_spec_pb2.PipelineSpec(), ignore_unknown_fields=True)
-    local = definition.create_pipeline(config_lib.parse_args(["--profile=smoke"]), input_base="/data", input_sha256={})
+    local = definition.create_pipeline(
+        config_lib.parse_args(["--profile=smoke"]), **build_arguments("/data"), custom_resolvers=False
+    )
     return job, spec, local
 
 
@@ -59,8 +62,10 @@ def test_every_component_is_a_task_with_the_image(compiled):
         job["pipelineSpec"]["deploymentSpec"], pipeline_spec_pb2.PipelineDeploymentConfig()
     )
     containers = [e.container for e in deployment.executors.values() if e.HasField("container")]
-    # Every component but the Resolver (which Kubeflow itself runs) is a container of the image.
-    assert len(containers) == len(local.components) - 1 and {c.image for c in containers} == {IMAGE}
+    # Every component but the Resolvers (which Kubeflow itself runs) is a container of the image.
+    resolvers = [c for c in local.components if c.id.endswith("_resolver")]
+    assert {c.id for c in resolvers} == {nodes.BASELINE_RESOLVER, nodes.WARM_START_RESOLVER}
+    assert len(containers) == len(local.components) - len(resolvers) and {c.image for c in containers} == {IMAGE}
     assert job["runtimeConfig"]["gcsOutputDirectory"] == "gs://bucket/fmnist"
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", spec.pipeline_info.name)
 
@@ -69,11 +74,12 @@ def test_dependencies_match_the_local_dag(compiled):
     _, spec, local = compiled
     tasks = spec.root.dag.tasks
     for component in local.components:
-        if component.id == nodes.BASELINE_RESOLVER:
+        if component.id in (nodes.BASELINE_RESOLVER, nodes.WARM_START_RESOLVER):
             continue
         # The resolver's model task is the one that hands the baseline on.
         expected = {
-            f"{u.id}-model-resolver" if u.id == nodes.BASELINE_RESOLVER else u.id for u in component.upstream_nodes
+            f"{u.id}-model-resolver" if u.id in (nodes.BASELINE_RESOLVER, nodes.WARM_START_RESOLVER) else u.id
+            for u in component.upstream_nodes
         }
         assert set(tasks[component.id].dependent_tasks) == expected, component.id
 
@@ -83,8 +89,10 @@ def test_the_data_is_read_from_the_cluster_location_and_checked(compiled):
     params = spec.root.dag.tasks["FashionMnistExampleGen"].inputs.parameters
     # TFX 1.16 writes the pipeline spec 2.0 form of constants (constant_value).
     assert params["input_base"].runtime_value.constant_value.string_value == "gs://bucket/data"
+    spans = json.loads(params["spans"].runtime_value.constant_value.string_value)
+    assert spans["1"]["folder"] == "." and spans["1"]["sha256"]["train-images-idx3-ubyte.gz"].startswith("c59f468a")
     hashes = json.loads(params["input_sha256"].runtime_value.constant_value.string_value)
-    assert hashes["train-images-idx3-ubyte.gz"].startswith("c59f468a")
+    assert hashes["t10k-labels-idx1-ubyte.gz"].startswith("0402a96d")
 
 
 def test_the_dockerfile_builds_from_the_lock_file_and_what_exists():

@@ -14,7 +14,7 @@ from components.pusher import spec as pusher_spec
 from pipeline import config as config_lib
 from pipeline import definition, nodes
 from pipeline.fingerprint import source_fingerprint
-from tests.pipeline_nodes import NODE_ORDER
+from tests.pipeline_nodes import NODE_ORDER, build_arguments, stand_in_dataset
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def cfg(tmp_path: Path) -> config_lib.PipelineConfig:
 
 @pytest.fixture
 def built(cfg):
-    return definition.create_pipeline(cfg, input_base="/data", input_sha256={"a.gz": "0" * 64})
+    return definition.create_pipeline(cfg, **build_arguments("/data"))
 
 
 def test_every_component_in_dependency_order(built):
@@ -35,7 +35,9 @@ def test_every_component_in_dependency_order(built):
         ("FashionMnistExampleGen", "StatisticsGen"),
         ("StatisticsGen", "ExampleValidator"),
         ("ExampleValidator", "AnomalyGate"),
-        ("AnomalyGate", "Transform"),
+        ("AnomalyGate", "DriftGate"),
+        ("DriftGate", "span_window_resolver"),
+        ("span_window_resolver", "Transform"),
         ("Transform", "Trainer"),
         ("Trainer", "Evaluator"),
         (nodes.BASELINE_RESOLVER, "Evaluator"),
@@ -46,7 +48,8 @@ def test_every_component_in_dependency_order(built):
 
 def test_the_data_gate_runs_before_transform_and_training(built):
     by_id = {c.id: c for c in built.components}
-    assert "AnomalyGate" in {n.id for n in by_id["Transform"].upstream_nodes}
+    assert "DriftGate" in {n.id for n in by_id["Transform"].upstream_nodes}
+    assert "AnomalyGate" in {n.id for n in by_id["DriftGate"].upstream_nodes}
     assert {n.id for n in by_id["AnomalyGate"].upstream_nodes} == {"ExampleValidator", "StatisticsGen"}
 
 
@@ -78,7 +81,9 @@ def test_pusher_is_keyed_by_its_code_and_carries_the_provenance(built, cfg):
     pusher = next(c for c in built.components if c.id == "Pusher")
     assert pusher.exec_properties["code_fingerprint"] == source_fingerprint(["components.pusher.executor"])
     provenance = json.loads(pusher.exec_properties["provenance"])
-    assert provenance["data"] == {"input_base": "/data", "sha256": {"a.gz": "0" * 64}}
+    assert provenance["data"]["input_base"] == "/data"
+    assert provenance["data"]["test_sha256"] == stand_in_dataset().test_sha256
+    assert set(provenance["data"]["spans_ingested"]) == {"1"}
     assert provenance["config"]["model_name"] == cfg.model_name
     assert provenance["config"]["training"]["epochs"] == cfg.training.epochs
     assert set(provenance["code"]) == {"commit", "dirty"}
@@ -89,7 +94,7 @@ def test_pusher_is_keyed_by_its_code_and_carries_the_provenance(built, cfg):
 def test_the_tune_profile_puts_the_tuner_before_the_trainer(tmp_path: Path):
     cfg = config_lib.parse_args(["--profile=tune", f"--output-dir={tmp_path}/out"])
     assert cfg.model_name == "fashion_mnist" and cfg.tune_trials > 0
-    built = definition.create_pipeline(cfg, input_base="/data", input_sha256={})
+    built = definition.create_pipeline(cfg, **build_arguments("/data"))
     ids = [c.id for c in built.components]
     assert ids.index("Transform") < ids.index("Tuner") < ids.index("Trainer")
     tuner = built.components[ids.index("Tuner")]
@@ -97,13 +102,33 @@ def test_the_tune_profile_puts_the_tuner_before_the_trainer(tmp_path: Path):
     assert trainer.inputs["hyperparameters"].producer_component_id == "Tuner"
     assert json.loads(tuner.exec_properties["custom_config"])["trials"] == cfg.tune_trials
     assert "Tuner" not in [
-        c.id for c in definition.create_pipeline(config_lib.parse_args([]), input_base="/d", input_sha256={}).components
+        c.id for c in definition.create_pipeline(config_lib.parse_args([]), **build_arguments("/d")).components
     ]
 
 
 def test_ingestion_is_keyed_by_the_data_hashes(built):
     gen = next(c for c in built.components if c.id == "FashionMnistExampleGen")
-    assert json.loads(gen.exec_properties["input_sha256"]) == {"a.gz": "0" * 64}
+    dataset = stand_in_dataset()
+    assert json.loads(gen.exec_properties["input_sha256"]) == dataset.test_sha256
+    spans = json.loads(gen.exec_properties["spans"])
+    assert spans == {"1": {"folder": "span-1", "sha256": dataset.spans[0].sha256, "count": 20_000, "version": 0}}
+
+
+def test_the_window_and_the_warm_start_feed_the_trainer_after_the_drift_gate(cfg):
+    built = definition.create_pipeline(cfg, **build_arguments("/data", spans=(1, 2)))
+    by_id = {c.id: c for c in built.components}
+    trainer, transform = by_id["Trainer"], by_id["Transform"]
+    assert trainer.inputs["examples"].producer_component_id == "span_window_resolver"
+    assert transform.inputs["examples"].producer_component_id == "span_window_resolver"
+    assert trainer.inputs["base_model"].producer_component_id == "warm_start_model_resolver"
+    assert "DriftGate" in by_id["span_window_resolver"].upstream_nodes or any(
+        n.id == "DriftGate" for n in by_id["span_window_resolver"].upstream_nodes
+    )
+    assert by_id["Evaluator"].inputs["examples"].output_key == "test_examples"
+    no_warm = definition.create_pipeline(
+        config_lib.parse_args([f"--output-dir={cfg.output_dir}", "--no-warm-start"]), **build_arguments("/data")
+    )
+    assert "warm_start_model_resolver" not in [c.id for c in no_warm.components]
 
 
 def test_evaluator_thresholds_name_their_slices(built, cfg):

@@ -1,10 +1,12 @@
 """train(): the run_fn's body on a few real-format examples, through the real Transform graph."""
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import tensorflow as tf
 
-from components import dataset, features, trainer
+from components import dataset, features, hparams, trainer, warm_start_weights
 from components.hparams import TrainingConfig
 from tests.integration.conftest import fixture_images, write_examples
 
@@ -13,7 +15,7 @@ def test_trains_logs_and_exports(transform_output, tmp_path: Path):
     images, labels = fixture_images(60, seed=1)
     train_file = write_examples(tmp_path / "train.tfrecord", images[:40], labels[:40])
     eval_file = write_examples(tmp_path / "eval.tfrecord", images[40:], labels[40:])
-    history = trainer.train(
+    history, start = trainer.train(
         train_files=[str(train_file)],
         eval_files=[str(eval_file)],
         tft_output=transform_output,
@@ -21,6 +23,7 @@ def test_trains_logs_and_exports(transform_output, tmp_path: Path):
         log_dir=str(tmp_path / "logs"),
         serving_model_dir=str(tmp_path / "model"),
     )
+    assert start == {"base_model": None, "epochs": 2, "reason": "no blessed model trained on an older window"}
     assert set(history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(values) == 2 for values in history.values())
     assert list((tmp_path / "logs").rglob("events.out.tfevents.*")), "TensorBoard logs in the run directory"
@@ -55,7 +58,7 @@ def test_repeated_dataset_is_whole_reshuffled_passes(transform_output, tmp_path:
 def test_one_training_step_under_mirrored_strategy(transform_output, tmp_path: Path):
     images, labels = fixture_images(20, seed=2)
     data = write_examples(tmp_path / "train.tfrecord", images, labels)
-    history = trainer.train(
+    history, _ = trainer.train(
         train_files=[str(data)],
         eval_files=[str(data)],
         tft_output=transform_output,
@@ -65,3 +68,44 @@ def test_one_training_step_under_mirrored_strategy(transform_output, tmp_path: P
     )
     assert len(history["loss"]) == 1
     assert (tmp_path / "model" / "saved_model.pb").is_file()
+
+
+def test_a_warm_start_begins_from_the_base_models_weights(transform_output, tmp_path: Path):
+    images, labels = fixture_images(40, seed=3)
+    data = write_examples(tmp_path / "d.tfrecord", images, labels)
+
+    def train(name: str, warm_start_dir: str | None, **settings) -> dict:
+        config = TrainingConfig(epochs=2, batch_size=20, learning_rate=1e-3, seed=0, warm_start_epochs=1)
+        for key, value in settings.items():
+            config = dataclasses.replace(config, **{key: value})
+        _, start = trainer.train(
+            train_files=[str(data)],
+            eval_files=[str(data)],
+            tft_output=transform_output,
+            config=config,
+            log_dir=str(tmp_path / name / "logs"),
+            serving_model_dir=str(tmp_path / name / "Format-Serving"),
+            warm_start_dir=warm_start_dir,
+        )
+        return start
+
+    train("base", None)
+    base_weights = str(tmp_path / "base" / hparams.WEIGHTS_DIR)
+    assert (tmp_path / "base" / hparams.WEIGHTS_DIR / warm_start_weights.ARCHITECTURE_FILE).is_file()
+    # A learning rate too small to move a weight: the warm-started model is the base model.
+    start = train("warm", base_weights, learning_rate=1e-12)
+    assert start == {"base_model": str(tmp_path / "base"), "epochs": 1, "reason": ""}
+    # Trainable weights equal the base model's (BatchNorm's moving statistics still move a little).
+    def kernels(name: str) -> dict[str, np.ndarray]:
+        loaded = tf.saved_model.load(str(tmp_path / name / "Format-Serving"))
+        return {v.name: v.numpy() for v in loaded.trainable_variables}
+
+    base, warm = kernels("base"), kernels("warm")
+    assert base.keys() == warm.keys() and len(base) > 4
+    for name, value in base.items():
+        np.testing.assert_allclose(warm[name], value, atol=1e-6, err_msg=name)
+    train("scratch", None, learning_rate=1e-12)
+    scratch = kernels("scratch")
+    assert any(not np.allclose(scratch[name], value, atol=1e-3) for name, value in base.items())
+    other = train("other", base_weights, dense_units=32)
+    assert other["base_model"] is None and other["epochs"] == 2 and "architecture differs" in other["reason"]
