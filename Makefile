@@ -10,6 +10,8 @@ SERVING_DIR ?= $(CURDIR)/serving_model
 EPOCHS      ?=
 # Beam pipeline options, space-separated, e.g. BEAM_ARGS="--runner=FlinkRunner --flink_master=host:8081"
 BEAM_ARGS   ?=
+# Any other flag of the runner (python -m pipeline.local_runner --help), e.g. FLAGS="--span-window=2 --accept-drift".
+FLAGS       ?=
 # Extra pytest arguments, e.g. PYTEST_ARGS="-k idx".
 PYTEST_ARGS ?=
 
@@ -23,12 +25,14 @@ RAW_DIR    := $(CURDIR)/data/raw
 # Paths are quoted: any of them may hold spaces (DATA_DIR='/data/fashion mnist').
 RUN_ARGS := --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)" --serving-dir="$(SERVING_DIR)" --raw-dir="$(RAW_DIR)" \
             $(if $(DATA_DIR),--data-dir="$(DATA_DIR)") $(if $(EPOCHS),--epochs=$(EPOCHS)) \
-            $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg))
+            $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg)) $(FLAGS)
 
 .PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
+	@echo "                   FLAGS=\"...\" passes any runner flag: --span-window=K --accept-drift --no-warm-start --warm-start-epochs=N"
+	@echo "                   --accuracy-floor=X ... (all: make run-pipeline FLAGS=--help)"
 	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
 	@echo "make restore-metadata  put back the newest sound copy of OUTPUT_DIR's ML Metadata store"
 	@echo "make beam-services Beam's portable job service and an SDK worker pool on localhost; prints the BEAM_ARGS"
@@ -149,7 +153,7 @@ airflow-dag: $(STAMP)
 	@echo "# Point Airflow at the DAG and give it the settings it needs, e.g. in the scheduler's environment:"
 	@echo "export AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/pipeline/dags"
 	@grep -v '^#' pipeline/dags/airflow.env | sed 's/^/export /'
-	@echo "export FASHION_MNIST_PIPELINE_ARGS='--profile=$(PROFILE) --output-dir=\"$(OUTPUT_DIR)\" --serving-dir=\"$(SERVING_DIR)\" --raw-dir=\"$(RAW_DIR)\"'"
+	@echo "export FASHION_MNIST_PIPELINE_ARGS='$(RUN_ARGS)'"
 	@echo "export FASHION_MNIST_SCHEDULE='@daily'"
 	@echo "# then: $(VENV)/bin/airflow standalone   (or: $(VENV)/bin/airflow dags test fashion_mnist)"
 

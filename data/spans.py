@@ -128,6 +128,8 @@ def discover(root: Path | str) -> Layout:
     root = Path(root)
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except FileNotFoundError:
+        raise idx.IdxError(root, "folder not found") from None
     except OSError as e:
         raise idx.IdxError(root, f"cannot list the data folder ({e.strerror or e})") from None
     by_number: dict[int, Path] = {}

@@ -14,9 +14,9 @@ import tensorflow as tf
 from tfx.components.util import examples_utils
 from tfx.dsl.components.base import base_beam_executor
 from tfx.proto import example_gen_pb2
-from tfx.types import artifact, artifact_utils, standard_artifacts
+from tfx.types import artifact, artifact_utils
 
-from components import features, properties
+from components import artifact_list, features, properties
 from components.ingestion import examples, spec
 from data import idx, sources
 from data import spans as spans_lib
@@ -116,16 +116,14 @@ class IdxToExamples(beam.PTransform):
         )
 
 
-def _new_examples(uri: str, splits: Sequence[str]) -> standard_artifacts.Examples:
-    artifact = standard_artifacts.Examples()
-    artifact.uri = uri
-    artifact.split_names = artifact_utils.encode_split_names(list(splits))
-    examples_utils.set_payload_format(artifact, example_gen_pb2.FORMAT_TF_EXAMPLE)
+def _as_examples(new: artifact.Artifact, splits: Sequence[str]) -> artifact.Artifact:
+    new.split_names = artifact_utils.encode_split_names(list(splits))
+    examples_utils.set_payload_format(new, example_gen_pb2.FORMAT_TF_EXAMPLE)
     # Uncompressed TFRecord: gzip cost more to write and read than the 55 MB it saves.
     # "tfrecords_gzip" is TFX's only TFRecord format name; its readers pick the
     # compression by file name (no .gz: none).
-    examples_utils.set_file_format(artifact, "tfrecords_gzip")
-    return artifact
+    examples_utils.set_file_format(new, "tfrecords_gzip")
+    return new
 
 
 class Executor(base_beam_executor.BaseBeamExecutor):
@@ -149,7 +147,10 @@ class Executor(base_beam_executor.BaseBeamExecutor):
         )
 
         # Each span's artifact in its own sub-folder of the output URI, as TFX expects of several artifacts.
-        output_uri = artifact_utils.get_single_uri(output_dict[spec.EXAMPLES_KEY])
+        numbers = sorted(spans)
+        span_outputs = artifact_list.spread(
+            output_dict[spec.EXAMPLES_KEY], [f"{spans_lib.SPAN_PREFIX}{n}" for n in numbers]
+        )
         span_splits = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
         test_artifact = artifact_utils.get_single_instance(output_dict[spec.TEST_EXAMPLES_KEY])
         test_artifact.split_names = artifact_utils.encode_split_names([features.TEST_SPLIT])
@@ -163,8 +164,7 @@ class Executor(base_beam_executor.BaseBeamExecutor):
         )
         self._keep_arrays(input_base, test)
 
-        span_artifacts = []
-        for number in sorted(spans):
+        for number, span_artifact in zip(numbers, span_outputs, strict=True):
             record = spans[number]
             directory = posixpath.normpath(posixpath.join(input_base, record["folder"]))
             contents = read_checked(directory, spans_lib.SPAN_FILES, record["sha256"])
@@ -175,7 +175,7 @@ class Executor(base_beam_executor.BaseBeamExecutor):
                 seed=seed + number - spans_lib.FLAT_SPAN,
                 train_limit=exec_properties[spec.TRAIN_LIMIT_KEY] or None,
             )
-            span_artifact = _new_examples(f"{output_uri}/{spans_lib.SPAN_PREFIX}{number}", span_splits)
+            _as_examples(span_artifact, span_splits)
             span_artifact.span = number
             span_artifact.version = int(record.get("version", 0))
             files = tuple(os.path.join(directory, name) for name in spans_lib.SPAN_FILES)
@@ -192,14 +192,12 @@ class Executor(base_beam_executor.BaseBeamExecutor):
             span_artifact.set_string_custom_property(
                 properties.SPAN_PROFILE, json.dumps(examples.span_profile(images[rows], labels[rows]))
             )
-            span_artifacts.append(span_artifact)
             self._keep_arrays(directory, contents)
 
         for shard in shards:
             tf.io.gfile.makedirs(shard[0])
         with self._make_beam_pipeline() as pipeline:
             _ = pipeline | "IdxToExamples" >> IdxToExamples(shards)
-        output_dict[spec.EXAMPLES_KEY][:] = span_artifacts
 
     @staticmethod
     def _keep_arrays(directory: str, contents: Mapping[str, idx.IdxContent]) -> None:

@@ -8,8 +8,9 @@ from typing import Any
 
 from tfx.components.example_validator import executor as example_validator
 from tfx.components.statistics_gen import executor as statistics_gen
-from tfx.types import artifact, artifact_utils
+from tfx.types import artifact
 
+from components import artifact_list
 from components.span_validation import spec
 from data import spans
 
@@ -26,17 +27,12 @@ def _each(
     outputs: list[artifact.Artifact],
     run_one: Callable[[artifact.Artifact, artifact.Artifact], None],
 ) -> None:
-    """Runs ``run_one(input, output)`` for each input with a fresh output artifact; ``outputs`` becomes them."""
-    output_uri = artifact_utils.get_single_uri(outputs)
-    made = []
-    for source, folder in inputs:
-        output = type(outputs[0])()
-        output.uri = f"{output_uri}/{folder}"
+    """Runs ``run_one(input, output)`` for each input with an output artifact of its own; ``outputs`` becomes them."""
+    made = artifact_list.spread(outputs, [folder for _, folder in inputs])
+    for (source, _), output in zip(inputs, made, strict=True):
         output.span = source.span
         output.set_int_custom_property(spec.EXAMPLES_ID, source.get_int_custom_property(spec.EXAMPLES_ID) or source.id)
         run_one(source, output)
-        made.append(output)
-    outputs[:] = made
 
 
 class StatisticsExecutor(statistics_gen.Executor):

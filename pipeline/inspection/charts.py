@@ -66,6 +66,7 @@ def durations_chart(nodes: list[NodeRun]) -> str:
 def label_chart(splits: list[SplitData]) -> str:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 3))
+    splits = [s for s in splits if s.label_counts]
     width = 0.8 / max(len(splits), 1)
     x = np.arange(features.NUM_CLASSES)
     for i, split in enumerate(splits):

@@ -67,6 +67,7 @@ def format_trained(trained: list[spans_lib.SpanRef]) -> list[str]:
 
 
 def format_spans(r: spans_lib.RunSpans) -> list[str]:
+    """What the run ingested, what the drift gate measured, what the model trained on and its warm start."""
     lines = [
         "spans:",
         f"  {r.ingestion.describe() if r.ingestion else 'nothing ingested (the ExampleGen did not finish)'}",

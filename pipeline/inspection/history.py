@@ -9,7 +9,7 @@ from components.drift_gate.checks import DriftFigures
 from pipeline import nodes
 from pipeline.inspection import outcomes, outputs, spans
 from pipeline.inspection.decision import decide_run
-from pipeline.inspection.store import CACHED, DONE, ExecutionRecord, Store
+from pipeline.inspection.store import DONE, ExecutionRecord, Store
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,10 +78,8 @@ def run_row(pipeline: str, run_id: str, executions: list[ExecutionRecord]) -> tu
         pushed_version=decided.decision.pushed_version if view.outcome == outcomes.PUSHED else None,
         spans=run_spans,
     )
-    gate = by_node.get(nodes.DRIFT_GATE)
-    measured = gate is not None and gate.state != CACHED
-    drift = [DriftRow(run_id, view.started, f, run_spans.drift_stopped) for f in run_spans.drift] if measured else []
-    return row, drift
+    measured = run_spans.drift if run_spans.drift_measured else []
+    return row, [DriftRow(run_id, view.started, f, run_spans.drift_stopped) for f in measured]
 
 
 def history(store: Store, pipeline: str) -> History:

@@ -125,7 +125,7 @@ def _data_section(d: RunDetails) -> list[str]:
     else:
         parts.append("<p>No data statistics recorded for this run.</p>")
     ingested = d.spans.ingestion.describe() if d.spans.ingestion else "nothing ingested (the ExampleGen did not finish)"
-    parts.append(f"<h3>Spans</h3><p>This run {e(ingested)}.</p>")
+    parts.append(f"<h3>Spans</h3><p>{e(ingested[0].upper() + ingested[1:])}.</p>")
     if d.spans.drift:
         items = "".join(f"<li>{e(drift.describe(f, stopped=d.spans.drift_stopped))}</li>" for f in d.spans.drift)
         parts.append(f"<p>The drift gate measured:</p><ul>{items}</ul>")
@@ -160,7 +160,7 @@ def _samples_section(samples: dict[int, list[np.ndarray]] | None) -> list[str]:
         body = f'<img alt="sample images, one row per class" src="{charts.samples_figure(samples)}">'
     else:
         body = "<p>No examples to show.</p>"
-    title = "Sample images per class (train split of the newest span the run ingested)"
+    title = "Sample images per class (train split of the run's newest span)"
     return [f'<section id="samples"><h2>{title}</h2>', body, "</section>"]
 
 

@@ -78,6 +78,7 @@ class RunSpans:
     Attributes:
       ingestion: what the ExampleGen output; None when it did not finish.
       drift: the drift gate's figures of the arrival (measured again when it stopped the run).
+      drift_measured: the gate measured ``drift`` in this run (False: cached, an earlier run's figures).
       drift_stopped: the drift gate stopped the run on ``drift``.
       trained: the Trainer's window, each span with the figures that cleared it; [] when it trained nothing.
       warm_start: the Trainer's warm start; None when it trained no model or recorded none.
@@ -85,6 +86,7 @@ class RunSpans:
 
     ingestion: Ingestion | None
     drift: list[DriftFigures]
+    drift_measured: bool
     drift_stopped: bool
     trained: list[SpanRef]
     warm_start: WarmStart | None
@@ -140,6 +142,7 @@ def run_spans(executions: list[ExecutionRecord]) -> RunSpans:
     return RunSpans(
         ingestion=ingestion(executions),
         drift=arrival,
+        drift_measured=gate is not None and gate.state != CACHED,
         drift_stopped=stopped,
         trained=span_refs(trainer.inputs, figures) if trainer is not None and trained_model else [],
         warm_start=warm_start(model.uri) if model is not None else None,

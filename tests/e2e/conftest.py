@@ -32,6 +32,33 @@ def run_pipeline(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess
     )
 
 
+# Spans of the real training set for the smoke profile: 3 stratified spans of 3,000 images
+# (smaller ones train below the smoke profile's accuracy floor in its one epoch).
+SPAN_COUNT = 3
+SPAN_SIZE = 3000
+
+
+def write_spans(
+    real_data_dir: Path, dest: Path, *, release: int, alter: dict[int, str] | None = None, seed: int = 0
+) -> None:
+    """Releases spans 1..``release`` of the real training set into ``dest`` (data/make_spans.py)."""
+    from data import idx, make_spans, sources
+
+    images = idx.read_images(real_data_dir / sources.TRAIN_IMAGES).array
+    labels = idx.read_labels(real_data_dir / sources.TRAIN_LABELS).array
+    rows = make_spans.split_rows(labels, SPAN_COUNT, seed, span_size=SPAN_SIZE)
+    make_spans.write_layout(
+        dest,
+        images,
+        labels,
+        idx.read_images(real_data_dir / sources.TEST_IMAGES).array,
+        idx.read_labels(real_data_dir / sources.TEST_LABELS).array,
+        rows,
+        release=release,
+        alter=alter,
+    )
+
+
 def show_json(output_dir: Path) -> dict:
     """`make inspect ARGS="show --json"` on an output folder: its latest run."""
     done = subprocess.run(

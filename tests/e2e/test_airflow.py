@@ -1,5 +1,6 @@
 """The pipeline scheduled by a real Airflow: its DagBag loads the DAG, and a DAG run pushes a model."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import pytest
 
 from pipeline import config as config_lib
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import versions
+from tests.e2e.conftest import versions, write_spans
 
 pytestmark = pytest.mark.e2e
 
@@ -40,9 +41,11 @@ def _run(command: list[str], env: dict[str, str], timeout: int = 600) -> subproc
     return result
 
 
-def test_a_dag_run_pushes_a_model(tmp_path: Path, real_data_dir: Path):
+def test_two_dag_runs_with_a_span_arriving_between_them_push_two_versions(tmp_path: Path, real_data_dir: Path):
+    data = tmp_path / "spans"
+    write_spans(real_data_dir, data, release=1)
     args = (
-        f"--profile=smoke --output-dir={tmp_path / 'out'} --serving-dir={tmp_path / 'serving'} "
+        f"--profile=smoke --data-dir={data} --output-dir={tmp_path / 'out'} --serving-dir={tmp_path / 'serving'} "
         f"--raw-dir={real_data_dir}"
     )
     cfg = config_lib.parse_args(args.split())
@@ -67,9 +70,16 @@ def test_a_dag_run_pushes_a_model(tmp_path: Path, real_data_dir: Path):
     )
     assert "errors {}" in dagbag.stdout
     assert "schedule @daily catchup False" in dagbag.stdout
-    assert "'Pusher'" in dagbag.stdout and "'AnomalyGate'" in dagbag.stdout
+    assert "'Pusher'" in dagbag.stdout and "'AnomalyGate'" in dagbag.stdout and "'DriftGate'" in dagbag.stdout
 
     _run([airflow, "dags", "test", cfg.model_name, "2026-11-26"], env, timeout=1800)
+    first = versions(cfg.model_serving_dir)
+    assert len(first) == 1 and first[0].isdigit()
+
+    write_spans(real_data_dir, data, release=2)  # a span arrives between the two runs
+    _run([airflow, "dags", "test", cfg.model_name, "2026-11-27"], env, timeout=1800)
     pushed = versions(cfg.model_serving_dir)
-    assert len(pushed) == 1 and pushed[0].isdigit()
-    assert (cfg.model_serving_dir / pushed[0] / "saved_model.pb").is_file()
+    assert len(pushed) == 2 and pushed[0] == first[0], pushed
+    card = json.loads((cfg.model_serving_dir / pushed[1] / "assets.extra" / "model_card.json").read_text())
+    assert [s["span"] for s in card["training"]["spans"]] == [1, 2]
+    assert card["training"]["spans"][1]["drift"]["compared_with"] == 1

@@ -1,14 +1,14 @@
 """DriftGate's executor on artifact-shaped fixtures: TFDV's label comparator, the pixel measure, the report."""
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tensorflow_data_validation as tfdv
 from tfx.types import standard_artifacts
 
-from components import properties
+from components import features, properties
 from components.artifact_types import DriftReport
 from components.drift_gate import checks, executor, spec
 from components.drift_gate.checks import DriftError
@@ -43,14 +43,19 @@ def _profile(artifact) -> checks.SpanProfile:
     return checks.SpanProfile.from_json(artifact.get_string_custom_property(properties.SPAN_PROFILE))
 
 
+def _schema_artifact(folder: Path, text: str) -> standard_artifacts.Schema:
+    """ImportSchemaGen's output: a schema file copied into the artifact's folder as schema.pbtxt."""
+    artifact = standard_artifacts.Schema()
+    artifact.uri = str(folder)
+    folder.mkdir()
+    (folder / "schema.pbtxt").write_text(text)
+    return artifact
+
+
 @pytest.fixture
 def schema(tmp_path: Path) -> standard_artifacts.Schema:
-    """ImportSchemaGen's output: the curated schema copied into the artifact's folder as schema.pbtxt."""
-    artifact = standard_artifacts.Schema()
-    artifact.uri = str(tmp_path / "schema")
-    Path(artifact.uri).mkdir()
-    shutil.copyfile(SCHEMA_PATH, Path(artifact.uri) / "schema.pbtxt")
-    return artifact
+    """The curated schema, as ImportSchemaGen publishes it."""
+    return _schema_artifact(tmp_path / "schema", SCHEMA_PATH.read_text())
 
 
 def _run(tmp_path: Path, schema, arrival: list, previous: list, *, accept_drift: int = 0) -> list:
@@ -100,6 +105,47 @@ def test_tfdvs_l_infinity_is_the_figure_checks_computes(tmp_path: Path, schema, 
     assert expected > 0.02
     assert figures.label_linf == pytest.approx(expected, abs=1e-6)
     assert figures.label_class == worst
+
+
+@pytest.mark.parametrize(
+    ("current", "previous"),
+    [
+        (tuple(np.bincount(SLIGHTLY_SHIFTED)), tuple(np.bincount(BALANCED))),
+        ((20,) * 7 + (0,) + (20,) * 2, (20,) * 10),  # class 7 vanished
+        ((0,) * 9 + (50,), (20,) * 10),  # one class left
+        ((3,) * 10, (20,) * 10),  # the same shares from fewer examples
+    ],
+    ids=["slight", "vanished", "one-class", "same-shares"],
+)
+def test_tfdv_measures_the_label_l_infinity_with_the_schemas_threshold(current: tuple, previous: tuple):
+    schema = executor.label_schema(tfdv.load_schema_text(str(SCHEMA_PATH)))
+    assert [f.name for f in schema.feature] == [features.LABEL_KEY]
+    linf, threshold = executor.tfdv_label_linf(schema, current, previous)
+    assert linf == pytest.approx(checks.label_linf(current, previous)[0], abs=1e-6)
+    assert threshold == pytest.approx(0.05)
+
+
+def test_the_label_threshold_is_the_schemas(tmp_path: Path):
+    """With the schema's threshold raised to 0.2, the 0.082 shift of class 0 passes."""
+    lenient = _schema_artifact(
+        tmp_path / "lenient", SCHEMA_PATH.read_text().replace("threshold: 0.05", "threshold: 0.2")
+    )
+    previous, current = _span(1, 1, BALANCED, seed=0), _span(5, 2, LABEL_SHIFTED, seed=1)
+    (figures,) = _run(tmp_path, lenient, [current], [previous])
+    assert figures.label_threshold == pytest.approx(0.2)
+    assert figures.label_linf == pytest.approx(0.0818, abs=1e-4)
+    assert not figures.accepted
+
+
+def test_without_a_label_comparator_in_the_schema_the_labels_are_not_gated(tmp_path: Path):
+    text = SCHEMA_PATH.read_text()
+    start = text.index("  drift_comparator {")
+    end = text.index("}\n  }\n", start) + len("}\n  }\n")
+    bare = _schema_artifact(tmp_path / "bare", text[:start] + text[end:])
+    previous, current = _span(1, 1, BALANCED, seed=0), _span(5, 2, LABEL_SHIFTED, seed=1)
+    (figures,) = _run(tmp_path, bare, [current], [previous])
+    assert figures.label_threshold == 0.0
+    assert figures.drifted == []
 
 
 def test_an_inverted_pixel_span_fails_naming_the_pixel_measure(tmp_path: Path, schema):

@@ -29,7 +29,7 @@ def test_a_bad_flag_stops_before_anything_is_created(tmp_path: Path):
 def test_a_preflight_failure_creates_no_output_folder(tmp_path: Path):
     result = _runner(f"--data-dir={tmp_path / 'no data'}", f"--output-dir={tmp_path / 'out'}")
     assert result.returncode == 1
-    assert result.stderr == f"error: {tmp_path / 'no data' / 'train-images-idx3-ubyte.gz'}: file not found\n"
+    assert result.stderr == f"error: {tmp_path / 'no data'}: folder not found\n"
     assert not (tmp_path / "out").exists(), "no output folder, no .run.lock"
 
 

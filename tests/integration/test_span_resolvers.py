@@ -58,6 +58,11 @@ def test_newest_versions_keeps_each_span_at_its_highest_version():
     assert {span: e.id for span, e in chosen.items()} == {1: 30, 2: 11}
 
 
+def test_newest_versions_go_by_version_before_id():
+    chosen = span_resolvers.newest_versions([_examples(20, 1, version=2), _examples(30, 1, version=1)])
+    assert chosen[1].id == 20
+
+
 def test_newest_versions_breaks_a_tie_by_the_newer_artifact():
     chosen = span_resolvers.newest_versions([_examples(40, 3, version=1), _examples(25, 3, version=1)])
     assert chosen[3].id == 40

@@ -95,6 +95,7 @@ def test_a_warm_start_begins_from_the_base_models_weights(transform_output, tmp_
     # A learning rate too small to move a weight: the warm-started model is the base model.
     start = train("warm", base_weights, learning_rate=1e-12)
     assert start == {"base_model": str(tmp_path / "base"), "epochs": 1, "reason": ""}
+
     # Trainable weights equal the base model's (BatchNorm's moving statistics still move a little).
     def kernels(name: str) -> dict[str, np.ndarray]:
         loaded = tf.saved_model.load(str(tmp_path / name / "Format-Serving"))

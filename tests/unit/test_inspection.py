@@ -15,7 +15,7 @@ from components import features, properties
 from components.ingestion import examples
 from components.records import evaluation_results as evaluation_lib
 from components.records import protos, tfrecord
-from pipeline.inspection import cli, data_views, decision, details, outcomes, report, runs, store
+from pipeline.inspection import cli, data_views, decision, details, history, outcomes, report, runs, spans, store
 from pipeline.inspection.store import ArtifactRef, ExecutionRecord
 from tests.conftest import REPO_ROOT
 
@@ -63,8 +63,8 @@ def test_serialized_descriptor_names_a_file_without_one(tmp_path: Path):
 def test_inspection_imports_neither_tensorflow_nor_tfx(tmp_path: Path):
     code = (
         "import sys\n"
-        "from pipeline.inspection import charts, cli, data_views, decision, details, lineage, outcomes\n"
-        "from pipeline.inspection import outputs, report, runs, samples\n"
+        "from pipeline.inspection import charts, cli, data_views, decision, details, drift, history, lineage\n"
+        "from pipeline.inspection import markup, outcomes, outputs, report, report_history, runs, samples, spans\n"
         "from components.records import evaluation_results, protos\n"
         "from pipeline import run_summary\n"
         "protos.message_class('tensorflow_model_analysis.ValidationResult')\n"
@@ -261,7 +261,7 @@ def _details() -> details.RunDetails:
         "overall: accuracy fell",
         [runs.NodeRun("Trainer", 3, "done", 10.0, None), runs.NodeRun("Transform", 2, "cached", 0.0, None)],
     )
-    split = data_views.SplitData("train", 10, 0, 255, 72.9, 90.0, [5] * 16, [1] * 10, 784.0, 784.0)
+    split = data_views.SplitData("train", 10, 0, 255, 72.9, 90.0, [5] * 16, [1] * 10, 784.0, 784.0, span=1)
     ev = evaluation_lib.Evaluation(
         0.5,
         dict.fromkeys(range(10), 0.5),
@@ -280,6 +280,14 @@ def _details() -> details.RunDetails:
         overview=overview,
         artifacts=[details.ArtifactRow("Trainer", "model", "Model", 3, "/m", "done")],
         splits=[split, data_views.SplitData("test", 10, 0, 250, 73.0, 89.0, [5] * 16, [1] * 10, 784.0, 784.0)],
+        spans=spans.RunSpans(
+            ingestion=spans.Ingestion([spans.SpanRef(1, 0, 5, {"train": 10})], new=True),
+            drift=[],
+            drift_measured=True,
+            drift_stopped=False,
+            trained=[spans.SpanRef(1, 0, 5, {"train": 10})],
+            warm_start=None,
+        ),
         schema=["image: BYTES"],
         anomalies=[],
         evaluation=ev,
@@ -296,11 +304,13 @@ def _details() -> details.RunDetails:
 
 def test_report_has_every_section_and_real_charts():
     samples = {c: [np.full((28, 28), 20 * c, np.uint8)] for c in range(10)}
-    page = report.render(_details(), samples=samples)
+    d = _details()
+    row = history.RunRow(d.overview.run_id, d.overview.started, outcomes.PUSHED, "v", 0.9, 7, d.spans)
+    page = report.render(d, samples=samples, runs_history=history.History("fashion_mnist", [row], []))
     for section in report.SECTIONS:
         assert f'<section id="{section}">' in page
-    # durations, labels, pixels, training curves, per-class accuracy, confusion matrix
-    assert page.count("<svg") == 6
+    # durations, labels, pixels, training curves, per-class accuracy, confusion matrix, history
+    assert page.count("<svg") == 7
     assert page.count('src="data:image/png;base64,') == 1
     assert "NOT BLESSED: overall: accuracy fell" in page
     # Self-contained: nothing for the browser to fetch (SVG namespace URIs are names, not requests).
@@ -313,7 +323,8 @@ def test_cli_text_of_a_not_blessed_run():
     assert "outcome: not blessed: overall: accuracy fell" in text
     assert "  NOT BLESSED: overall: accuracy fell" in text
     assert "baseline model: /baseline" in text
-    assert "  train      10 examples, pixels 0-255, mean 72.9, std 90.0, image 784-784 bytes" in text
+    assert "  span 1 train     10 examples, pixels 0-255, mean 72.9, std 90.0, image 784-784 bytes" in text
+    assert "  test             10 examples, pixels 0-250" in text
 
 
 def test_json_keeps_the_artifact_keys_and_each_threshold_in_words():

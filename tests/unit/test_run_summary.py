@@ -1,7 +1,9 @@
 """The end-of-run summary lines."""
 
+from components.drift_gate.checks import DriftFigures
 from components.records import evaluation_results as evaluation_lib
 from pipeline import run_summary
+from pipeline.inspection import outcomes, spans
 from pipeline.inspection.decision import Decision
 from pipeline.inspection.runs import NodeRun
 
@@ -55,3 +57,48 @@ def test_a_run_that_pushed_nothing_says_why():
 def test_an_already_served_model():
     lines = run_summary.format_summary(_summary(decision=_decision(pushed_path=None)), wall_seconds=1)
     assert lines[-1] == "nothing pushed: this model is already served as version 7"
+
+
+def _figures(span: int, compared_with: int | None, pixel: float, *, accepted: bool = False) -> DriftFigures:
+    return DriftFigures(span, 10 + span, compared_with, 0.01, 0, 0.05, pixel, 0.1, accepted)
+
+
+def _spans(*, trained=(), drift=(), measured=True, stopped=False, warm=None) -> spans.RunSpans:
+    ingestion = spans.Ingestion([spans.SpanRef(3, 0, 13, {"train": 10})], new=True)
+    return spans.RunSpans(ingestion, list(drift), measured, stopped, list(trained), warm)
+
+
+def test_a_run_stopped_by_the_drift_gate_says_which_span_measure_and_amount():
+    reason = "span 3 drifted from span 2: pixel distribution Jensen-Shannon 0.670 > 0.1 (rerun with --accept-drift ...)"
+    lines = run_summary.format_summary(
+        _summary(
+            evaluation=None,
+            decision=Decision(None, reason, None, None, None, None),
+            outcome=outcomes.STOPPED_BY_DRIFT,
+            reason=reason,
+            spans=_spans(drift=[_figures(3, 2, 0.67)], stopped=True),
+        ),
+        wall_seconds=1,
+    )
+    assert lines[1:] == [
+        "drift gate: span 3 against span 2: label L-infinity 0.010 <= 0.05, pixel Jensen-Shannon 0.670 > 0.1: "
+        "drifted: stopped the run",
+        f"stopped by the drift gate: {reason}",
+        "nothing pushed",
+    ]
+
+
+def test_a_trained_run_names_its_spans_the_accepted_drift_and_the_warm_start():
+    trained = [
+        spans.SpanRef(2, 0, 12, {"train": 10}, _figures(2, 1, 0.01)),
+        spans.SpanRef(3, 0, 13, {"train": 10}, _figures(3, 2, 0.67, accepted=True)),
+    ]
+    warm = spans.WarmStart("/models/26", 1, "")
+    lines = run_summary.format_summary(
+        _summary(outcome=outcomes.PUSHED, spans=_spans(trained=trained, measured=False, warm=warm)), wall_seconds=1
+    )
+    assert lines[1:3] == [
+        "trained on span 2, span 3 (drift accepted on span 3)",
+        "warm start: from /models/26, 1 epoch",
+    ]
+    assert lines[3] == "test accuracy 0.9168 (baseline model: none yet)", "no drift line: the gate was cached"

@@ -87,9 +87,16 @@ def test_flat_training_files_beside_span_folders_are_refused(tmp_path: Path, nam
 
 
 def test_a_missing_data_folder_is_an_error_naming_it(tmp_path: Path):
-    with pytest.raises(idx.IdxError, match="cannot list the data folder") as caught:
+    with pytest.raises(idx.IdxError, match="not found") as caught:
         spans.discover(tmp_path / "nowhere")
     assert caught.value.path == str(tmp_path / "nowhere")
+
+
+def test_a_data_folder_that_is_a_file_is_an_error_naming_it(tmp_path: Path):
+    (tmp_path / "data").write_bytes(b"")
+    with pytest.raises(idx.IdxError) as caught:
+        spans.discover(tmp_path / "data")
+    assert caught.value.path == str(tmp_path / "data")
 
 
 # --- verify ---------------------------------------------------------------------------------------
