@@ -1,0 +1,144 @@
+"""Continuous training on small real spans: two spans push two versions, drift stops a run, --accept-drift lets it in.
+
+One output folder, one sequence of runs as spans arrive (each test checks one step of it):
+  span 1                      pushed, trained from scratch
+  the same again              no new span: cached, nothing pushed
+  span 2                      pushed, warm-started from version 1, trained on spans 1 and 2
+  span 3, inverted images     stopped by the drift gate (pixels), serving folder untouched
+  span 3, labels skewed       stopped by the drift gate (labels), serving folder untouched
+  the same, --accept-drift    trains on spans 1-3; the drift report records the acceptance
+"""
+
+import dataclasses
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from components import properties
+from components.artifact_types import DriftReport
+from components.drift_gate import checks
+from pipeline import config as config_lib
+from pipeline.inspection.store import Store
+from tests.e2e.conftest import node_states, run_pipeline, versions, write_spans
+from tests.pipeline_nodes import UPSTREAM_OF_MODEL
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclasses.dataclass
+class SpanRuns:
+    cfg: config_lib.PipelineConfig
+    first: subprocess.CompletedProcess
+    rerun: subprocess.CompletedProcess
+    second: subprocess.CompletedProcess
+    pixel_drift: subprocess.CompletedProcess
+    label_drift: subprocess.CompletedProcess
+    accepted: subprocess.CompletedProcess
+    versions: dict[str, list[str]]
+    serving: dict[str, dict[str, tuple[int, int]]]  # after a step: {file: (size, mtime)} under the serving folder
+    states: dict[str, dict[str, str]]
+
+
+def _serving_files(serving: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(serving)): (p.stat().st_size, p.stat().st_mtime_ns) for p in serving.rglob("*")}
+
+
+@pytest.fixture(scope="module")
+def span_runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> SpanRuns:
+    root = tmp_path_factory.mktemp("spans")
+    data = root / "data"
+    args = [f"--data-dir={data}", f"--output-dir={root / 'out'}", f"--serving-dir={root / 'serving'}"]
+    cfg = config_lib.parse_args(["--profile=smoke", *args])
+    results, seen, serving, states = {}, {}, {}, {}
+
+    def step(name: str, *extra: str) -> None:
+        results[name] = run_pipeline(*args, *extra)
+        seen[name] = versions(cfg.model_serving_dir)
+        serving[name] = _serving_files(cfg.serving_dir)
+        states[name] = node_states(cfg)
+
+    write_spans(real_data_dir, data, release=1)
+    step("first")
+    step("rerun")
+    write_spans(real_data_dir, data, release=2)
+    step("second")
+    write_spans(real_data_dir, data, release=3, alter={3: "invert"})
+    step("pixel_drift")
+    shutil.rmtree(data / "span-3")  # the same span, delivered again with other content
+    write_spans(real_data_dir, data, release=3, alter={3: "label-skew"})
+    step("label_drift")
+    step("accepted", "--accept-drift")
+    return SpanRuns(cfg=cfg, versions=seen, serving=serving, states=states, **results)
+
+
+def _ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    return result.stdout
+
+
+def _card(cfg: config_lib.PipelineConfig, version: str) -> dict:
+    return json.loads((cfg.model_serving_dir / version / "assets.extra" / "model_card.json").read_text())
+
+
+def test_the_first_span_is_trained_from_scratch_and_pushed(span_runs: SpanRuns):
+    out = _ok(span_runs.first)
+    assert "spans 1, from DATA_DIR" in out and "ingesting span 1" in out
+    [version] = span_runs.versions["first"]
+    training = _card(span_runs.cfg, version)["training"]
+    assert [s["span"] for s in training["spans"]] == [1]
+    assert training["spans"][0]["drift"]["compared_with"] is None
+    assert training["warm_start"]["base_model"] is None
+
+
+def test_a_rerun_without_a_new_span_is_cached_and_pushes_nothing(span_runs: SpanRuns):
+    out = _ok(span_runs.rerun)
+    assert "no new span" in out
+    assert span_runs.versions["rerun"] == span_runs.versions["first"]
+    states = span_runs.states["rerun"]
+    assert {n for n in UPSTREAM_OF_MODEL if states.get(n) != "cached"} == set(), states
+
+
+def test_a_second_span_is_warm_started_and_pushes_a_version_trained_on_both(span_runs: SpanRuns):
+    out = _ok(span_runs.second)
+    assert "ingesting span 2" in out
+    first, second = span_runs.versions["second"]
+    assert [first] == span_runs.versions["first"]
+    card = _card(span_runs.cfg, second)
+    spans = card["training"]["spans"]
+    assert [s["span"] for s in spans] == [1, 2]
+    assert spans[1]["drift"]["compared_with"] == 1 and not spans[1]["drift"]["accepted"]
+    first_model = _card(span_runs.cfg, first)["model"]["uri"]
+    assert card["training"]["warm_start"]["base_model"] == first_model
+    assert card["training"]["warm_start"]["epochs"] == span_runs.cfg.training.warm_start_epochs
+    assert span_runs.states["second"]["FashionMnistExampleGen"] == "done"
+
+
+@pytest.mark.parametrize(
+    ("step", "measure"), [("pixel_drift", "pixel distribution Jensen-Shannon"), ("label_drift", "label distribution")]
+)
+def test_a_drifted_span_stops_the_run_in_one_line_and_leaves_serving_untouched(span_runs: SpanRuns, step, measure):
+    result = getattr(span_runs, step)
+    assert result.returncode == 1, result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "span 3 drifted from span 2" in errors[0] and measure in errors[0], errors[0]
+    assert "--accept-drift" in errors[0]
+    assert span_runs.serving[step] == span_runs.serving["second"], "the served models are untouched"
+    assert span_runs.states[step]["DriftGate"] == "failed"
+    assert "Transform" not in span_runs.states[step] or span_runs.states[step]["Transform"] != "done"
+
+
+def test_accept_drift_trains_on_the_drifted_span_and_records_it(span_runs: SpanRuns):
+    out = _ok(span_runs.accepted)
+    assert "no new span" in out, "the drifted span was ingested by the run it stopped"
+    store = Store.open(span_runs.cfg.metadata_path)
+    reports = sorted(store.raw.get_artifacts_by_type(DriftReport.TYPE_NAME), key=lambda a: a.id)
+    figures = checks.read_report(reports[-1].custom_properties[properties.DRIFT_REPORT].string_value)
+    [span_3] = [f for f in figures if f.span == 3]
+    assert span_3.accepted and span_3.compared_with == 2
+    assert span_3.label_linf > span_3.label_threshold > 0
+    states = span_runs.states["accepted"]
+    assert states["DriftGate"] == "done" and states["Trainer"] == "done"
