@@ -1,10 +1,11 @@
 """Compiles the pipeline for Kubeflow Pipelines v2 and Vertex AI Pipelines: ``make compile-kubeflow``.
 
 Writes the pipeline spec JSON with TFX's KubeflowV2DagRunner, from the same
-``create_pipeline`` as every other runner. The data is verified here, from a
-local copy, and its hashes go into the spec; ``--input-base`` says where the same
-four files are for the cluster (for example a gs:// folder), and the ingestion
-step checks them against those hashes when it runs.
+``create_pipeline`` as every other runner. The test set is verified here, from a
+local copy, and its hashes go into the spec; ``--input-base`` says where the data
+folder is for the cluster (for example a gs:// folder). The spec is compiled once
+and scheduled many times, so its ingestion step takes every span it finds there
+when a run starts (uncached), and checks each file as it reads it.
 
 ``--train-replicas N`` (N > 1) makes the Trainer a Vertex AI training job on N machines, a chief
 and N - 1 workers, through TFX's Vertex AI training extension; the default, 1, trains in the
@@ -14,13 +15,14 @@ Trainer's own step.
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from components import legacy_keras
 from data import idx, sources, spans
-from pipeline import arrivals, vertex_training
+from pipeline import nodes, vertex_training
 from pipeline.config import REPO_ROOT, ArgumentParser, ConfigError, parse_args
 
 # Where the Dockerfile puts the project inside the image.
@@ -74,9 +76,9 @@ def compile_spec(argv: Sequence[str]) -> Path:
         in_image,
         dataset=dataset,
         input_base=args.input_base,
-        # Every span there is when the spec is compiled: without a metadata store here, nothing is known
-        # to be ingested already. The v2 compiler knows only TFX's own resolver strategies.
-        spans_to_ingest={s.number: arrivals.record(dataset, s, 0) for s in dataset.spans},
+        # None named: the ExampleGen ingests every span in the data location when each run starts (the spec
+        # is compiled once). The v2 compiler knows only TFX's own resolver strategies.
+        spans_to_ingest={},
         custom_resolvers=False,
         vertex_training=vertex_training.from_arguments(args, default_image=args.image),
     )
@@ -87,7 +89,16 @@ def compile_spec(argv: Sequence[str]) -> Path:
         output_filename=args.output_file.name,
     )
     runner.run(tfx_pipeline, write_out=True)
+    ingest_at_run_time(args.output_file)
     return args.output_file
+
+
+def ingest_at_run_time(spec_file: Path) -> None:
+    """Turns Kubeflow's cache off for the ExampleGen, whose inputs are the same in every run of the spec while
+    the spans it finds in the data location are not; every task after it sees new artifacts, and so runs."""
+    job = json.loads(spec_file.read_text())
+    job["pipelineSpec"]["root"]["dag"]["tasks"][nodes.EXAMPLE_GEN]["cachingOptions"] = {"enableCache": False}
+    spec_file.write_text(json.dumps(job, indent=2, sort_keys=True))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,11 +38,41 @@ def _array(path: str, read: Any) -> np.ndarray:
     return _ARRAYS[path]
 
 
-def read_checked(directory: str, names: Sequence[str], expected_sha256: Mapping[str, str]) -> dict[str, idx.IdxContent]:
+def spans_at_run_time(input_base: str) -> dict[int, dict[str, Any]]:
+    """{span: record} of every span in ``input_base`` now, for a spec compiled before they arrived (Kubeflow).
+
+    The folder is listed with TensorFlow's file systems (gs:// too); the records carry no hashes, since
+    no pre-flight saw these files: each is checked as it is read. The flat layout is span 1.
+
+    Raises:
+      idx.IdxError: a span folder's name is not ``span-<number>``, or there is no training data.
+    """
+    found = {}
+    for entry in tf.io.gfile.listdir(input_base):
+        name = entry.rstrip("/")
+        try:
+            number = spans_lib.span_number(name)
+        except ValueError as e:
+            raise idx.IdxError(posixpath.join(input_base, name), str(e)) from None
+        if number is not None and number < 1:
+            raise idx.IdxError(posixpath.join(input_base, name), f"span numbers start at 1 ({spans_lib.SPAN_PREFIX}1)")
+        if number is not None:
+            found[number] = {"folder": name, "sha256": None, "version": 0}
+    if not found and tf.io.gfile.exists(posixpath.join(input_base, sources.TRAIN_IMAGES)):
+        found[spans_lib.FLAT_SPAN] = {"folder": ".", "sha256": None, "version": 0}
+    if not found:
+        raise idx.IdxError(input_base, f"no {spans_lib.SPAN_PREFIX}<n> folder and no {sources.TRAIN_IMAGES}")
+    return found
+
+
+def read_checked(
+    directory: str, names: Sequence[str], expected_sha256: Mapping[str, str] | None
+) -> dict[str, idx.IdxContent]:
     """Reads an images file and its labels file and checks them against the hashes the pre-flight saw.
 
     Raises:
-      idx.IdxError: a file is malformed or changed since the pre-flight check.
+      idx.IdxError: a file is malformed or changed since the pre-flight check (``expected_sha256``;
+        None when no pre-flight saw the files: spans found at run time).
     """
     images_name, labels_name = names
     contents = {
@@ -51,7 +81,7 @@ def read_checked(directory: str, names: Sequence[str], expected_sha256: Mapping[
     }
     idx.check_pair(contents[images_name], contents[labels_name], labels_path=os.path.join(directory, labels_name))
     for name, content in contents.items():
-        if content.sha256 != expected_sha256.get(name):
+        if expected_sha256 is not None and content.sha256 != expected_sha256.get(name):
             raise idx.IdxError(os.path.join(directory, name), "changed since the pre-flight check (SHA-256 differs)")
     return contents
 
@@ -137,8 +167,8 @@ class Executor(base_beam_executor.BaseBeamExecutor):
     ) -> None:
         input_base = exec_properties[spec.INPUT_BASE_KEY]
         spans = {int(n): record for n, record in json.loads(exec_properties[spec.SPANS_KEY]).items()}
-        if not spans:
-            raise ValueError("no span to ingest")
+        if not spans:  # a spec compiled once (Kubeflow): every span in the data folder when the run starts
+            spans = spans_at_run_time(input_base)
         seed = exec_properties[spec.SEED_KEY]
         test = read_checked(input_base, spans_lib.TEST_FILES, json.loads(exec_properties[spec.INPUT_SHA256_KEY]))
         test_files = tuple(os.path.join(input_base, name) for name in spans_lib.TEST_FILES)
@@ -186,7 +216,7 @@ class Executor(base_beam_executor.BaseBeamExecutor):
                 features.EVAL_SPLIT: examples.split_summary(images, labels, plan.eval),
             }
             span_artifact.set_string_custom_property(properties.SPLIT_SUMMARY, json.dumps(summaries, sort_keys=True))
-            fingerprint = json.dumps(record["sha256"], sort_keys=True)
+            fingerprint = json.dumps({name: c.sha256 for name, c in contents.items()}, sort_keys=True)
             span_artifact.set_string_custom_property(properties.SPAN_SHA256, fingerprint)
             rows = np.concatenate([plan.train, plan.eval])
             span_artifact.set_string_custom_property(

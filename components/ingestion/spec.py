@@ -14,7 +14,8 @@ INPUT_BASE_KEY = properties.INPUT_BASE_KEY
 INPUT_SHA256_KEY = properties.INPUT_SHA256_KEY
 # JSON object: span number -> {"folder" (under input_base), "sha256" {file: SHA-256}, "count", "version"}: the spans
 # to ingest (pipeline/arrivals.py). Part of the cache key, so other data never reuses a cached
-# ingestion; the executor re-checks each hash, so a file changed underneath is caught.
+# ingestion; the executor re-checks each hash, so a file changed underneath is caught. Empty: every
+# span in input_base when the run starts (a spec compiled once, for Kubeflow).
 SPANS_KEY = properties.SPANS_KEY
 EVAL_FRACTION_KEY = "eval_fraction"
 TRAIN_LIMIT_KEY = "train_limit"  # per span; 0: no limit

@@ -56,10 +56,17 @@ def _jobs(services: beam_services.Services) -> list[tuple[str, set[str]]]:
     return jobs
 
 
+def _uri(details, type_name: str, folder: str | None = None) -> str:
+    """The URI of a run's artifact of ``type_name`` (in ``folder``, the last part of its URI, when given)."""
+    (uri,) = [a.uri for a in details.artifacts if a.type == type_name and folder in (None, Path(a.uri).name)]
+    return uri
+
+
 def _transformed_sample(details, count: int = 16) -> dict[str, np.ndarray]:
     """The Transform graph of a run applied to the first examples of its test split."""
     uris = {a.type: a.uri for a in details.artifacts}
-    files = sorted(split_files.split_dir(uris["Examples"], features.TEST_SPLIT).glob("*"))
+    test_examples = next(a.uri for a in details.artifacts if a.type == "Examples" and "test_examples" in a.uri)
+    files = sorted(split_files.split_dir(test_examples, features.TEST_SPLIT).glob("*"))
     records = [r for _, r in zip(range(count), tfrecord.read_records(files[0]), strict=False)]
     output = tft.TFTransformOutput(uris["TransformGraph"])
     raw = tf.io.parse_example(tf.constant(records), output.raw_feature_spec())
@@ -70,8 +77,9 @@ def _assert_same_data_as_the_direct_runner(runs: Runs, cfg: config_lib.PipelineC
     direct, other = run_details(runs.config, 0), run_details(cfg)
     assert [s.count for s in other.splits] == [s.count for s in direct.splits]
     assert other.splits == direct.splits, "pixel statistics, label counts and TFDV's figures per split"
-    uris = ({a.type: a.uri for a in d.artifacts}["ExampleStatistics"] for d in (direct, other))
-    assert data_views.tfdv_summary(Path(next(uris))) == data_views.tfdv_summary(Path(next(uris)))
+    for folder in ("span-1", "test"):  # StatisticsGen's output per span and for the test set
+        uris = (_uri(d, "ExampleStatistics", folder) for d in (direct, other))
+        assert data_views.tfdv_summary(Path(next(uris))) == data_views.tfdv_summary(Path(next(uris))), folder
     a, b = _transformed_sample(direct), _transformed_sample(other)
     assert a.keys() == b.keys()
     for key in a:

@@ -83,14 +83,14 @@ def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: 
         "encode = executor.encode_shard\n"
         "def tampered(shard):\n"
         "    records = list(encode(shard))\n"
-        "    if shard[0] == features.EVAL_SPLIT:\n"
+        "    if shard[0].endswith('Split-' + features.EVAL_SPLIT):\n"
         "        import tensorflow as tf\n"
-        "        no_label = tf.train.Example.FromString(records[0][1])\n"
+        "        no_label = tf.train.Example.FromString(records[0])\n"
         "        del no_label.features.feature[features.LABEL_KEY]\n"
-        "        short = tf.train.Example.FromString(records[1][1])\n"
+        "        short = tf.train.Example.FromString(records[1])\n"
         "        short.features.feature[features.IMAGE_KEY].bytes_list.value[0] = bytes(700)\n"
-        "        records[0] = (shard[0], no_label.SerializeToString())\n"
-        "        records[1] = (shard[0], short.SerializeToString())\n"
+        "        records[0] = no_label.SerializeToString()\n"
+        "        records[1] = short.SerializeToString()\n"
         "    yield from records\n"
         "executor.encode_shard = tampered\n"
         "from pipeline import local_runner\n"
@@ -109,7 +109,7 @@ def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: 
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
     (error,) = _error_lines(result)
     assert error.startswith("error: AnomalyGate failed: the data gate stopped the run: ")
-    assert "split 'eval': feature 'image':" in error and "split 'eval': feature 'label':" in error
+    assert "split 'span-1/eval': feature 'image':" in error and "split 'span-1/eval': feature 'label':" in error
     cfg = config_lib.parse_args(args)
     nodes = node_states(cfg)
     assert nodes["AnomalyGate"] == "failed"

@@ -98,7 +98,9 @@ def test_lineage_reaches_the_raw_files_and_matches_the_model_card(runs: Runs):
 
     card = json.loads((runs.config.model_serving_dir / version / "assets.extra" / "model_card.json").read_text())
     assert card["run_id"] == lineage["provenance"]["run_id"]
-    assert card["data"]["sha256"] == sources.OFFICIAL_SHA256
+    data = card["data"]
+    assert {**data["test_sha256"], **data["spans_ingested"]["1"]["sha256"]} == sources.OFFICIAL_SHA256
+    assert data["spans_ingested"]["1"]["folder"] == "." and [s["span"] for s in card["training"]["spans"]] == [1]
     assert card["code"] == code and card["version"] == int(version)
     shown = inspect_json(runs, "show", card["run_id"])
     assert card["evaluation"]["accuracy"] == shown["evaluation"]["accuracy"]

@@ -96,6 +96,25 @@ def test_each_span_is_its_own_artifact_with_its_own_split(tmp_path: Path):
         assert set(sha256) == {sources.TRAIN_IMAGES, sources.TRAIN_LABELS}
 
 
+def test_a_spec_compiled_once_ingests_the_spans_there_when_it_runs(tmp_path: Path):
+    """Kubeflow's spec names no span: the executor lists the data folder when the run starts."""
+    root = tmp_path / "spans"
+    make_dataset_dir(root, n_train=30, n_test=20, seed=0)
+    (root / "span-3").mkdir()
+    for name in (sources.TRAIN_IMAGES, sources.TRAIN_LABELS):
+        (root / name).rename(root / "span-3" / name)
+    (root / "notes").mkdir()  # not data
+    artifacts, _ = _run(root, tmp_path / "out", **{spec.SPANS_KEY: "{}"})
+    assert [a.span for a in artifacts] == [3]
+    assert len(_read_split(artifacts[0], features.TRAIN_SPLIT) + _read_split(artifacts[0], features.EVAL_SPLIT)) == 30
+    assert executor.spans_at_run_time(str(tmp_path / "spans")) == {
+        3: {"folder": "span-3", "sha256": None, "version": 0}
+    }
+    (root / "span-x").mkdir()
+    with pytest.raises(idx.IdxError, match="span-x: a span folder is named span-<number>"):
+        executor.spans_at_run_time(str(root))
+
+
 def test_limits_give_a_stratified_subset(dataset_dir: Path, tmp_path: Path):
     [examples], test_examples = _run(dataset_dir, tmp_path, **{spec.TRAIN_LIMIT_KEY: 20, spec.TEST_LIMIT_KEY: 10})
     train, test = _read_split(examples, "train"), _read_split(test_examples, "test")
