@@ -46,6 +46,11 @@ SPAN_EXAMPLES_KEY = "examples"
 TEST_EXAMPLES_KEY = "test_examples"
 # AtomicPusher's: JSON of the data hashes, code version and configuration, recorded in the model card.
 PROVENANCE_KEY = "provenance"
+# DriftGate's input of the span it compares with, its schema input, and its parameters.
+PREVIOUS_EXAMPLES_KEY = "previous_examples"
+SCHEMA_KEY = "schema"
+ACCEPT_DRIFT_KEY = "accept_drift"
+PIXEL_THRESHOLD_KEY = "pixel_threshold"
 # AnomalyGate's inputs: ExampleValidator's anomalies and StatisticsGen's statistics.
 ANOMALIES_KEY = "anomalies"
 STATISTICS_KEY = "statistics"

@@ -7,6 +7,7 @@ ML Metadata, but the gate's inputs are).
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -63,6 +64,13 @@ def problems(
 def stop_message(lines: list[str]) -> str:
     """The gate's error message for ``problems``."""
     return f"the data gate stopped the run: {len(lines)} anomal{'y' if len(lines) == 1 else 'ies'}: " + "; ".join(lines)
+
+
+def split_label(uri: str, split: str) -> str:
+    """How a problem names where it is: ``span-2/train`` for a span's split (its artifact's folder), ``test``
+    for the test set's."""
+    folder = posixpath.basename(uri.rstrip("/"))
+    return split if folder == split else f"{folder}/{split}"
 
 
 def read_anomalies(uri: str | Path, splits: Iterable[str] | None = None) -> dict[str, anomalies_pb2.Anomalies]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from typing import Any
 
 from tfx.dsl.components.base import base_executor
@@ -11,17 +10,11 @@ from tfx.types import artifact, artifact_utils
 from components.anomaly_gate import checks, spec
 
 
-def split_label(uri: str, split: str) -> str:
-    """How a problem names where it is: ``span-2/train`` for a span's split, ``test`` for the test set."""
-    folder = posixpath.basename(uri.rstrip("/"))
-    return split if folder == split else f"{folder}/{split}"
-
-
 def _by_split(artifacts: list[artifact.Artifact], read: Any) -> dict[str, Any]:
     merged = {}
     for item in artifacts:
         for split, proto in read(item.uri, artifact_utils.decode_split_names(item.split_names)).items():
-            merged[split_label(item.uri, split)] = proto
+            merged[checks.split_label(item.uri, split)] = proto
     return merged
 
 

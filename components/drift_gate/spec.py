@@ -9,12 +9,12 @@ from components.artifact_types import DriftReport
 # The arrival: the spans this run ingested.
 EXAMPLES_KEY = properties.SPAN_EXAMPLES_KEY
 # The newest cleared span before the arrival (components/span_resolvers.py); empty for the first span.
-PREVIOUS_EXAMPLES_KEY = "previous_examples"
-SCHEMA_KEY = "schema"
+PREVIOUS_EXAMPLES_KEY = properties.PREVIOUS_EXAMPLES_KEY
+SCHEMA_KEY = properties.SCHEMA_KEY
 DRIFT_REPORT_KEY = "drift_report"
 # 1: let drifted spans through, and record that they were accepted.
-ACCEPT_DRIFT_KEY = "accept_drift"
-PIXEL_THRESHOLD_KEY = "pixel_threshold"
+ACCEPT_DRIFT_KEY = properties.ACCEPT_DRIFT_KEY
+PIXEL_THRESHOLD_KEY = properties.PIXEL_THRESHOLD_KEY
 
 
 class DriftGateSpec(ComponentSpec):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import posixpath
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -142,15 +141,9 @@ def schema_lines(schema_uri: Path) -> list[str]:
     return lines
 
 
-def split_label(uri: str, split: str) -> str:
-    """How the data gate names a split (components/anomaly_gate/executor.py): ``span-2/train``, or ``test``."""
-    folder = posixpath.basename(uri.rstrip("/"))
-    return split if folder == split else f"{folder}/{split}"
-
-
 def by_split(artifacts: list[ArtifactRef], read: Callable[[str], dict[str, M]]) -> dict[str, M]:
-    """The per-split protos of every artifact (one per span, and the test set's), by ``split_label``."""
-    return {split_label(a.uri, split): proto for a in artifacts for split, proto in read(a.uri).items()}
+    """The per-split protos of every artifact (one per span, and the test set's), by the gate's ``split_label``."""
+    return {checks.split_label(a.uri, split): proto for a in artifacts for split, proto in read(a.uri).items()}
 
 
 def anomaly_lines(anomalies: list[ArtifactRef]) -> list[str]:

@@ -19,11 +19,9 @@ from components.records import split_files
 from pipeline.inspection import outputs
 from pipeline.inspection.store import ArtifactRef, ExecutionRecord
 
-# The names components/drift_gate/spec.py gives the gate's inputs and parameter (it imports TFX, so they
-# are spelled again here; tests/unit/test_inspection_spans.py checks that the two spellings agree).
-PREVIOUS_EXAMPLES_KEY = "previous_examples"
-SCHEMA_KEY = "schema"
-PIXEL_THRESHOLD_KEY = "pixel_threshold"
+PREVIOUS_EXAMPLES_KEY = properties.PREVIOUS_EXAMPLES_KEY
+SCHEMA_KEY = properties.SCHEMA_KEY
+PIXEL_THRESHOLD_KEY = properties.PIXEL_THRESHOLD_KEY
 
 
 def read_reports(reports: list[ArtifactRef]) -> list[DriftFigures]:

@@ -286,16 +286,17 @@ def test_the_decision_and_the_run_summary_carry_the_drift_stop(store: FakeStore)
     ]
 
 
-def test_the_gate_keys_inspection_spells_are_the_specs():
+def test_the_gate_keys_inspection_reads_are_the_specs():
+    """One spelling: the spec takes its keys from components/properties.py, as inspection does (no TFX here)."""
     tree = ast.parse((REPO_ROOT / "components" / "drift_gate" / "spec.py").read_text())
-    constants = {
-        node.targets[0].id: node.value.value
+    values = {
+        node.targets[0].id: ast.unparse(node.value)
         for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
     }
-    assert constants["PREVIOUS_EXAMPLES_KEY"] == drift.PREVIOUS_EXAMPLES_KEY
-    assert constants["SCHEMA_KEY"] == drift.SCHEMA_KEY
-    assert constants["PIXEL_THRESHOLD_KEY"] == drift.PIXEL_THRESHOLD_KEY
+    for key in ("PREVIOUS_EXAMPLES_KEY", "SCHEMA_KEY", "PIXEL_THRESHOLD_KEY"):
+        assert values[key] == f"properties.{key}"
+        assert getattr(drift, key) == getattr(properties, key)
 
 
 # --- show and lineage: the spans trained on and their drift figures ------------------------------
