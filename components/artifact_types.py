@@ -2,6 +2,8 @@
 
 from tfx.types import artifact
 
+from components import properties
+
 
 class DriftReport(artifact.Artifact):
     """What the drift gate cleared: the spans of one arrival, each with its drift figures.
@@ -10,5 +12,4 @@ class DriftReport(artifact.Artifact):
     when it may be trained on (properties.DRIFT_REPORT holds the JSON, drift_gate/checks.py its shape).
     """
 
-    # namespace.Name: the form Kubeflow's v2 compiler requires of a custom artifact type.
-    TYPE_NAME = "fashion_mnist.DriftReport"
+    TYPE_NAME = properties.DRIFT_REPORT_TYPE

@@ -24,6 +24,10 @@ EXAMPLES_ID = "examples_id"
 # On Pusher's PushedModel when pushed: the model card written beside the model (JSON).
 MODEL_CARD = "model_card"
 
+# --- the type name of this project's own artifact (components/artifact_types.py), for readers without TFX --------
+# namespace.Name: the form Kubeflow's v2 compiler requires of a custom artifact type.
+DRIFT_REPORT_TYPE = "fashion_mnist.DriftReport"
+
 # --- TFX's own artifact properties, as its Evaluator, InfraValidator and Pusher set them ---------
 # On ModelBlessing and InfraBlessing: 1 blessed, 0 not (ServingCanary sets it as InfraValidator does).
 BLESSED = "blessed"

@@ -6,6 +6,7 @@ spelled here, once, because the readers must not import TFX to look them up.
 
 from __future__ import annotations
 
+from components import properties
 from pipeline.inspection.store import ArtifactRef, ExecutionRecord
 
 EXAMPLES = "Examples"
@@ -18,8 +19,7 @@ MODEL_BLESSING = "ModelBlessing"
 INFRA_BLESSING = "InfraBlessing"
 PUSHED_MODEL = "PushedModel"
 MODEL = "Model"
-# components/artifact_types.DriftReport.TYPE_NAME
-DRIFT_REPORT = "FashionMnistDriftReport"
+DRIFT_REPORT = properties.DRIFT_REPORT_TYPE  # components/artifact_types.DriftReport
 # TFX's properties of an Examples artifact: its span and version (the test set's has neither).
 SPAN = "span"
 VERSION = "version"
