@@ -10,6 +10,7 @@ new model is still compared with the last blessed one before it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tfx.dsl.components.common import resolver
@@ -22,20 +23,29 @@ MODEL_KEY = "model"
 MODEL_BLESSING_KEY = "model_blessing"
 
 
-def latest_blessed_other_than(
-    candidates: list[artifact.Artifact], models: list[artifact.Artifact], blessings: list[artifact.Artifact]
+def newest_blessed(
+    models: Sequence[artifact.Artifact],
+    blessings: Sequence[artifact.Artifact],
+    eligible: Callable[[artifact.Artifact], bool],
 ) -> tuple[list[artifact.Artifact], list[artifact.Artifact]]:
-    """([model], [its blessing]) of the newest blessed model that is not a candidate; ([], []) if none."""
-    excluded = {c.id for c in candidates}
+    """([model], [its blessing]) of the newest blessed model that is ``eligible``; ([], []) if none."""
     blessing_of = {
         b.get_int_custom_property(properties.CURRENT_MODEL_ID): b
         for b in blessings
         if b.get_int_custom_property(properties.BLESSED) == 1
     }
     for model in sorted(models, key=lambda m: m.id, reverse=True):
-        if model.id not in excluded and model.id in blessing_of:
+        if model.id in blessing_of and eligible(model):
             return [model], [blessing_of[model.id]]
     return [], []
+
+
+def latest_blessed_other_than(
+    candidates: list[artifact.Artifact], models: list[artifact.Artifact], blessings: list[artifact.Artifact]
+) -> tuple[list[artifact.Artifact], list[artifact.Artifact]]:
+    """([model], [its blessing]) of the newest blessed model that is not a candidate; ([], []) if none."""
+    excluded = {c.id for c in candidates}
+    return newest_blessed(models, blessings, lambda model: model.id not in excluded)
 
 
 class LatestBlessedOtherModelStrategy(resolver.ResolverStrategy):

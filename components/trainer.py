@@ -6,7 +6,6 @@ import dataclasses
 import json
 import logging
 import math
-import os
 import tempfile
 from collections.abc import Sequence
 
@@ -85,7 +84,7 @@ def train(
         exported = model.float32_copy(cnn, **architecture)
         serving.export_serving_model(exported, tft_output, export_dir)
         if role.is_chief:
-            warm_start.save_weights(exported, os.path.dirname(serving_model_dir.rstrip("/")), architecture)
+            warm_start.save_weights(exported, warm_start.model_root(serving_model_dir), architecture)
     if role.in_cluster:
         model.wait_for_all_workers(strategy)
     return curves, start.to_json()
@@ -118,6 +117,5 @@ def run_fn(fn_args: FnArgs) -> None:
         json.dump(history, f)
     with tf.io.gfile.GFile(f"{fn_args.model_run_dir}/{hparams.TRAINED_CONFIG_FILE}", "w") as f:
         json.dump(config.to_dict(), f, sort_keys=True)
-    model_root = os.path.dirname(fn_args.serving_model_dir.rstrip("/"))
-    with tf.io.gfile.GFile(f"{model_root}/{hparams.WARM_START_FILE}", "w") as f:
+    with tf.io.gfile.GFile(f"{warm_start.model_root(fn_args.serving_model_dir)}/{hparams.WARM_START_FILE}", "w") as f:
         json.dump(start, f, sort_keys=True)

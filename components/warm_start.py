@@ -15,7 +15,7 @@ from typing import Any
 from tfx.dsl.components.common import resolver
 from tfx.types import artifact
 
-from components import properties
+from components import baseline
 
 EXAMPLES_KEY = "examples"
 MODEL_KEY = "model"
@@ -25,19 +25,12 @@ MODEL_BLESSING_KEY = "model_blessing"
 def warm_start_model(
     window: Sequence[artifact.Artifact], models: Sequence[artifact.Artifact], blessings: Sequence[artifact.Artifact]
 ) -> tuple[list[artifact.Artifact], list[artifact.Artifact]]:
-    """([model], [its blessing]) of the newest blessed model older than every span of the window; ([], []) if none."""
+    """([model], [its blessing]) of the newest blessed model created before the window's newest span was
+    ingested (so trained on an older window); ([], []) if none."""
     if not window:
         return [], []
     newest_span = max(e.id for e in window)
-    blessing_of = {
-        b.get_int_custom_property(properties.CURRENT_MODEL_ID): b
-        for b in blessings
-        if b.get_int_custom_property(properties.BLESSED) == 1
-    }
-    for model in sorted(models, key=lambda m: m.id, reverse=True):
-        if model.id < newest_span and model.id in blessing_of:
-            return [model], [blessing_of[model.id]]
-    return [], []
+    return baseline.newest_blessed(models, blessings, lambda model: model.id < newest_span)
 
 
 class WarmStartModelStrategy(resolver.ResolverStrategy):

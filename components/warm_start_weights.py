@@ -37,13 +37,18 @@ class WarmStart:
         return f"from scratch, {self.epochs} epochs" + (f" ({self.reason})" if self.reason else "")
 
     def to_json(self) -> dict[str, object]:
-        return {"base_model": self.weights_dir and os.path.dirname(self.weights_dir.rstrip("/")),
+        return {"base_model": self.weights_dir and model_root(self.weights_dir),
                 "epochs": self.epochs, "reason": self.reason}  # fmt: skip
+
+
+def model_root(serving_model_dir: str) -> str:
+    """The Model artifact's folder, whose ``Format-Serving`` sub-folder is ``serving_model_dir``."""
+    return os.path.dirname(serving_model_dir.rstrip("/"))
 
 
 def weights_dir(base_model_serving_dir: str) -> str:
     """The weights folder of the Model artifact whose serving model is at ``base_model_serving_dir``."""
-    return f"{os.path.dirname(base_model_serving_dir.rstrip('/'))}/{hparams.WEIGHTS_DIR}"
+    return f"{model_root(base_model_serving_dir)}/{hparams.WEIGHTS_DIR}"
 
 
 def _architecture_record(cnn: tf.keras.Model, architecture: Mapping[str, object]) -> dict[str, object]:

@@ -103,6 +103,11 @@ class SpannedDataset:
     def span_numbers(self) -> tuple[int, ...]:
         return tuple(s.number for s in self.spans)
 
+    @property
+    def flat(self) -> bool:
+        """The flat four-file layout: one span, whose folder is the data folder."""
+        return len(self.spans) == 1 and self.spans[0].directory == self.root
+
 
 def span_number(name: str) -> int | None:
     """The number of a span folder's name; None for a name that is not a span's.
@@ -122,8 +127,9 @@ def discover(root: Path | str) -> Layout:
     """The layout of the data folder ``root``: its span folders, or the flat layout as span 1.
 
     Raises:
-      idx.IdxError: a span folder's name is not ``span-<number>``, two folders have one number, the
-        flat training files and span folders are both there, or there is no training data at all.
+      idx.IdxError: the folder is missing, a span folder's name is not ``span-<number>``, two folders have
+        one number, or the flat training files and span folders are both there. A folder with neither is
+        the flat layout, whose missing files ``verify`` names.
     """
     root = Path(root)
     try:

@@ -31,7 +31,7 @@ def preflight(config: PipelineConfig, terminal: console_lib.Console) -> spans.Sp
     dataset = spans.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, log=terminal.line)
     if dataset.official:
         kind = "official Fashion-MNIST"
-    elif len(dataset.spans) == 1 and dataset.spans[0].directory == dataset.root:
+    elif dataset.flat:
         kind = "not the official Fashion-MNIST (hashes differ)"
     else:
         kind = f"spans {', '.join(str(n) for n in dataset.span_numbers)}"

@@ -182,10 +182,9 @@ class Executor(base_beam_executor.BaseBeamExecutor):
             output_dict[spec.EXAMPLES_KEY], [f"{spans_lib.SPAN_PREFIX}{n}" for n in numbers]
         )
         span_splits = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
-        test_artifact = artifact_utils.get_single_instance(output_dict[spec.TEST_EXAMPLES_KEY])
-        test_artifact.split_names = artifact_utils.encode_split_names([features.TEST_SPLIT])
-        examples_utils.set_payload_format(test_artifact, example_gen_pb2.FORMAT_TF_EXAMPLE)
-        examples_utils.set_file_format(test_artifact, "tfrecords_gzip")
+        test_artifact = _as_examples(
+            artifact_utils.get_single_instance(output_dict[spec.TEST_EXAMPLES_KEY]), [features.TEST_SPLIT]
+        )
         test_uri = artifact_utils.get_split_uri([test_artifact], features.TEST_SPLIT)
         shards = shard_rows(test_uri, *test_files, test_rows)
         test_artifact.set_string_custom_property(
