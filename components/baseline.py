@@ -16,7 +16,7 @@ from typing import Any
 from tfx.dsl.components.common import resolver
 from tfx.types import artifact
 
-from components import properties
+from components import properties, resolver_inputs
 
 CANDIDATE_KEY = "candidate"
 MODEL_KEY = "model"
@@ -52,7 +52,8 @@ class LatestBlessedOtherModelStrategy(resolver.ResolverStrategy):
     """Resolves ``model``/``model_blessing`` to the latest blessed model that is not the ``candidate``."""
 
     def resolve_artifacts(self, store: Any, input_dict: dict[str, list[artifact.Artifact]]) -> dict:
+        candidates = resolver_inputs.this_runs(store, input_dict.get(CANDIDATE_KEY, []))
         model, blessing = latest_blessed_other_than(
-            input_dict.get(CANDIDATE_KEY, []), input_dict.get(MODEL_KEY, []), input_dict.get(MODEL_BLESSING_KEY, [])
+            candidates, input_dict.get(MODEL_KEY, []), input_dict.get(MODEL_BLESSING_KEY, [])
         )
-        return {CANDIDATE_KEY: list(input_dict.get(CANDIDATE_KEY, [])), MODEL_KEY: model, MODEL_BLESSING_KEY: blessing}
+        return {CANDIDATE_KEY: candidates, MODEL_KEY: model, MODEL_BLESSING_KEY: blessing}

@@ -17,7 +17,7 @@ from typing import Any
 from tfx.dsl.components.common import resolver
 from tfx.types import artifact
 
-from components import properties
+from components import properties, resolver_inputs
 from components.drift_gate import checks
 
 EXAMPLES_KEY = "examples"
@@ -77,7 +77,7 @@ class PreviousSpanStrategy(resolver.ResolverStrategy):
     """Resolves ``examples`` to the span the drift gate compares the arrival with."""
 
     def resolve_artifacts(self, store: Any, input_dict: dict[str, list[artifact.Artifact]]) -> dict:
-        arrived = arrival_ids(input_dict.get(ARRIVAL_STATISTICS_KEY, []))
+        arrived = arrival_ids(resolver_inputs.this_runs(store, input_dict.get(ARRIVAL_STATISTICS_KEY, [])))
         cleared = cleared_ids(input_dict.get(DRIFT_REPORTS_KEY, []))
         return {
             ARRIVAL_STATISTICS_KEY: [],

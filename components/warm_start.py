@@ -15,7 +15,7 @@ from typing import Any
 from tfx.dsl.components.common import resolver
 from tfx.types import artifact
 
-from components import baseline
+from components import baseline, resolver_inputs
 
 EXAMPLES_KEY = "examples"
 MODEL_KEY = "model"
@@ -37,7 +37,7 @@ class WarmStartModelStrategy(resolver.ResolverStrategy):
     """Resolves ``model``/``model_blessing`` to the model to warm-start from; ``examples`` passes through."""
 
     def resolve_artifacts(self, store: Any, input_dict: dict[str, list[artifact.Artifact]]) -> dict:
-        window = list(input_dict.get(EXAMPLES_KEY, []))
+        window = resolver_inputs.this_runs(store, input_dict.get(EXAMPLES_KEY, []))
         model, blessing = warm_start_model(
             window, input_dict.get(MODEL_KEY, []), input_dict.get(MODEL_BLESSING_KEY, [])
         )

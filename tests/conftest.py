@@ -25,6 +25,7 @@ SUPPORT_FILES = {
     "pipeline_nodes.py",
     "evaluation_fixtures.py",
     "multi_worker_driver.py",
+    "mlmd_events.py",
 }
 
 

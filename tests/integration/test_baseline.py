@@ -3,6 +3,7 @@
 from tfx.types import standard_artifacts
 
 from components import baseline
+from tests.mlmd_events import ONE_RUN, OutputEvents
 
 
 def _model(model_id: int) -> standard_artifacts.Model:
@@ -36,6 +37,16 @@ def test_no_baseline_when_only_the_candidate_is_blessed():
 def test_the_strategy_keeps_every_input_key():
     strategy = baseline.LatestBlessedOtherModelStrategy()
     resolved = strategy.resolve_artifacts(
-        None, {"candidate": [_model(2)], "model": [_model(1), _model(2)], "model_blessing": [_blessing(1, 1)]}
+        ONE_RUN, {"candidate": [_model(2)], "model": [_model(1), _model(2)], "model_blessing": [_blessing(1, 1)]}
     )
     assert [m.id for m in resolved["model"]] == [1] and [m.id for m in resolved["candidate"]] == [2]
+
+
+def test_under_airflow_the_candidate_is_only_this_runs_model():
+    # TFX's Airflow runner hands the resolver every model the Trainer ever output: 1 (run 1, blessed) and 2 (run 2).
+    store = OutputEvents({1: [10], 2: [20]})
+    resolved = baseline.LatestBlessedOtherModelStrategy().resolve_artifacts(
+        store,
+        {"candidate": [_model(1), _model(2)], "model": [_model(1), _model(2)], "model_blessing": [_blessing(1, 1)]},
+    )
+    assert [m.id for m in resolved["candidate"]] == [2] and [m.id for m in resolved["model"]] == [1]

@@ -16,6 +16,7 @@ from components.span_resolvers import (
     PreviousSpanStrategy,
     SpanWindowStrategy,
 )
+from tests.mlmd_events import ONE_RUN, OutputEvents
 
 
 def _examples(artifact_id: int, span: int, version: int = 0) -> standard_artifacts.Examples:
@@ -157,7 +158,7 @@ def test_no_arrival_has_no_previous_span():
 
 def test_the_previous_span_strategy_resolves_only_examples():
     resolved = PreviousSpanStrategy().resolve_artifacts(
-        None,
+        ONE_RUN,
         {
             ARRIVAL_STATISTICS_KEY: [_statistics(50, None), _statistics(51, SPANS[3])],
             EXAMPLES_KEY: SPANS,
@@ -171,7 +172,7 @@ def test_the_previous_span_strategy_resolves_only_examples():
 
 def test_the_previous_span_strategy_of_the_first_run_resolves_nothing():
     resolved = PreviousSpanStrategy().resolve_artifacts(
-        None, {ARRIVAL_STATISTICS_KEY: [_statistics(50, None), _statistics(51, SPANS[0])], EXAMPLES_KEY: SPANS[:1]}
+        ONE_RUN, {ARRIVAL_STATISTICS_KEY: [_statistics(50, None), _statistics(51, SPANS[0])], EXAMPLES_KEY: SPANS[:1]}
     )
     assert resolved[EXAMPLES_KEY] == []
 
@@ -179,7 +180,7 @@ def test_the_previous_span_strategy_of_the_first_run_resolves_nothing():
 def test_the_window_strategy_resolves_the_window_and_the_reports_that_cleared_it():
     reports = [_report(100, SPANS[0]), _report(101, SPANS[1]), _report(102, SPANS[2], SPANS[3])]
     resolved = SpanWindowStrategy(num_spans=2).resolve_artifacts(
-        None, {EXAMPLES_KEY: SPANS, DRIFT_REPORTS_KEY: reports}
+        ONE_RUN, {EXAMPLES_KEY: SPANS, DRIFT_REPORTS_KEY: reports}
     )
     assert set(resolved) == {EXAMPLES_KEY, DRIFT_REPORTS_KEY}
     assert _ids(resolved[EXAMPLES_KEY]) == [9, 13]
@@ -188,7 +189,7 @@ def test_the_window_strategy_resolves_the_window_and_the_reports_that_cleared_it
 
 def test_the_window_strategy_keeps_every_span_by_default():
     reports = [_report(100, SPANS[0]), _report(101, SPANS[1], SPANS[2])]
-    resolved = SpanWindowStrategy().resolve_artifacts(None, {EXAMPLES_KEY: SPANS, DRIFT_REPORTS_KEY: reports})
+    resolved = SpanWindowStrategy().resolve_artifacts(ONE_RUN, {EXAMPLES_KEY: SPANS, DRIFT_REPORTS_KEY: reports})
     assert _ids(resolved[EXAMPLES_KEY]) == [1, 5, 9]
     assert _ids(resolved[DRIFT_REPORTS_KEY]) == [100, 101]
 
@@ -252,7 +253,7 @@ def test_an_empty_window_warm_starts_from_nothing():
 def test_the_warm_start_strategy_passes_the_window_through():
     window = [_examples(1, 1), _examples(20, 2)]
     resolved = warm_start.WarmStartModelStrategy().resolve_artifacts(
-        None,
+        ONE_RUN,
         {
             warm_start.EXAMPLES_KEY: window,
             warm_start.MODEL_KEY: [_model(10)],
@@ -267,6 +268,40 @@ def test_the_warm_start_strategy_passes_the_window_through():
 @pytest.mark.parametrize("models", [[], [_model(30)]])
 def test_the_warm_start_strategy_resolves_empty_lists_without_a_model(models: list):
     resolved = warm_start.WarmStartModelStrategy().resolve_artifacts(
-        None, {warm_start.EXAMPLES_KEY: [_examples(20, 2)], warm_start.MODEL_KEY: models}
+        ONE_RUN, {warm_start.EXAMPLES_KEY: [_examples(20, 2)], warm_start.MODEL_KEY: models}
     )
     assert resolved[warm_start.MODEL_KEY] == [] and resolved[warm_start.MODEL_BLESSING_KEY] == []
+
+
+# --- under TFX's Airflow runner, a Resolver gets every run's outputs of a node ----------------------
+
+
+def test_under_airflow_the_arrival_is_the_newest_statistics_execution_s():
+    # Run 1's StatisticsGen (execution 20) described span 1; run 2's (execution 40) describes span 3.
+    statistics = [_statistics(50, None), _statistics(51, SPANS[0]), _statistics(60, None), _statistics(61, SPANS[2])]
+    store = OutputEvents({50: [20], 51: [20], 60: [40], 61: [40]})
+    resolved = PreviousSpanStrategy().resolve_artifacts(
+        store,
+        {
+            ARRIVAL_STATISTICS_KEY: statistics,
+            EXAMPLES_KEY: SPANS,
+            DRIFT_REPORTS_KEY: [_report(100, *SPANS[:2])],
+        },
+    )
+    assert _ids(resolved[EXAMPLES_KEY]) == [5], "span 2, the newest cleared span before span 3"
+
+
+def test_under_airflow_the_warm_start_window_is_this_runs():
+    # Run 1's window resolver (execution 30) output span 1; span 1 was ingested again (version 1, id 15) and
+    # span 2 arrived, and run 2's resolver (execution 50) output both.
+    store = OutputEvents({1: [30], 15: [50], 20: [50]})
+    resolved = warm_start.WarmStartModelStrategy().resolve_artifacts(
+        store,
+        {
+            warm_start.EXAMPLES_KEY: [_examples(1, 1), _examples(15, 1), _examples(20, 2)],
+            warm_start.MODEL_KEY: [_model(10)],
+            warm_start.MODEL_BLESSING_KEY: [_blessing(11, 10)],
+        },
+    )
+    assert _ids(resolved[warm_start.EXAMPLES_KEY]) == [15, 20]
+    assert _ids(resolved[warm_start.MODEL_KEY]) == [10]
