@@ -75,16 +75,9 @@ def read_ingested(metadata_path: Path, pipeline_name: str) -> tuple[dict[int, In
     if not Path(metadata_path).is_file():
         return {}, []
     records = store.Store.open(metadata_path)
-    raw = records.raw
-    node = next(
-        (c for c in raw.get_contexts_by_type(store.NODE_CONTEXT) if c.name == f"{pipeline_name}.{nodes.EXAMPLE_GEN}"),
-        None,
-    )
-    if node is None:
-        return {}, []
     ingested: dict[int, Ingested] = {}
     last: list[int] = []
-    for execution in records.records(sorted(raw.get_executions_by_context(node.id), key=lambda e: e.id)):
+    for execution in records.records(records.node_executions(pipeline_name, nodes.EXAMPLE_GEN)):
         if execution.state not in (store.DONE, store.CACHED):
             continue
         spans = [

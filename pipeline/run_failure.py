@@ -18,7 +18,7 @@ from ml_metadata.proto import metadata_store_pb2
 
 from pipeline import console as console_lib
 from pipeline.config import PipelineConfig
-from pipeline.inspection.store import FAILURE_MESSAGE, INTERRUPTED_BY, NODE_CONTEXT, Store
+from pipeline.inspection.store import FAILURE_MESSAGE, INTERRUPTED_BY, Store
 
 _UNFINISHED = (metadata_store_pb2.Execution.NEW, metadata_store_pb2.Execution.RUNNING)
 
@@ -50,8 +50,10 @@ def note_execution(
     states: tuple[int, ...],
     notes: dict[str, str],
     new_state: int | None = None,
+    run_id: str | None = None,
 ) -> bool:
-    """Sets ``notes`` (custom properties) on the newest execution of ``node_id`` in ``states`` in the latest run.
+    """Sets ``notes`` (custom properties) on the newest execution of ``node_id`` in ``states`` in the run
+    ``run_id`` (the orchestrator's id; by default the latest run).
 
     Returns whether such an execution was found.
     """
@@ -59,20 +61,21 @@ def note_execution(
     config.sqlite.filename_uri = str(metadata_path)
     config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READWRITE
     writer = metadata_store.MetadataStore(config)
-    runs = Store(writer).runs(pipeline_name)
+    records = Store(writer)
+    runs = [run for _, run in records.runs(pipeline_name) if run_id is None or Store.run_id(run) == run_id]
     if not runs:
         return False
-    for execution in sorted(writer.get_executions_by_context(runs[-1][1].id), key=lambda e: -e.id):
-        if execution.last_known_state not in states:
+    executions = {e.id: e for e in writer.get_executions_by_context(runs[-1].id)}
+    for record in sorted(records.records(executions.values()), key=lambda r: -r.id):
+        execution = executions[record.id]
+        if record.node_id != node_id or execution.last_known_state not in states:
             continue
-        contexts = writer.get_contexts_by_execution(execution.id)
-        if any(c.type == NODE_CONTEXT and c.name.split(".", 1)[-1] == node_id for c in contexts):
-            for key, value in notes.items():
-                execution.custom_properties[key].string_value = value
-            if new_state is not None:
-                execution.last_known_state = new_state
-            writer.put_executions([execution])
-            return True
+        for key, value in notes.items():
+            execution.custom_properties[key].string_value = value
+        if new_state is not None:
+            execution.last_known_state = new_state
+        writer.put_executions([execution])
+        return True
     return False
 
 

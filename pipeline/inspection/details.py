@@ -46,7 +46,7 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
     """Everything ``inspect show`` prints about one run (default: the latest)."""
     name, run = runs.find_run(store, run_id, pipeline)
     executions = store.executions(run)
-    decided = decide_run(name, run.name, executions)
+    decided = decide_run(name, Store.run_id(run), executions)
     view = decided.overview
     by_node = outputs.by_node(executions)
 

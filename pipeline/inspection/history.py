@@ -86,7 +86,7 @@ def history(store: Store, pipeline: str) -> History:
     """The history of ``pipeline`` in ``store``."""
     rows, drift = [], []
     for name, run in store.runs(pipeline):
-        row, measurements = run_row(name, run.name, store.executions(run))
+        row, measurements = run_row(name, Store.run_id(run), store.executions(run))
         rows.append(row)
         drift += measurements
     return History(pipeline, rows, drift)

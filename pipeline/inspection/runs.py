@@ -62,7 +62,7 @@ def overview(
 
 def list_runs(store: Store, pipeline: str | None = None) -> list[RunOverview]:
     """Every run, newest first."""
-    return [overview(name, run.name, store.executions(run)) for name, run in reversed(store.runs(pipeline))]
+    return [overview(name, Store.run_id(run), store.executions(run)) for name, run in reversed(store.runs(pipeline))]
 
 
 def find_run(store: Store, run_id: str | None, pipeline: str | None = None) -> tuple[str, metadata_store_pb2.Context]:
@@ -72,8 +72,8 @@ def find_run(store: Store, run_id: str | None, pipeline: str | None = None) -> t
         raise UnknownRunError("no run recorded yet: run the pipeline first (make run-pipeline)")
     if run_id in (None, "", "latest"):
         return runs[-1]
-    exact = [r for r in runs if r[1].name == run_id]
-    matches = exact or [r for r in runs if r[1].name.startswith(run_id)]
+    exact = [r for r in runs if Store.run_id(r[1]) == run_id]
+    matches = exact or [r for r in runs if Store.run_id(r[1]).startswith(run_id)]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -2,7 +2,11 @@
 
 TFX records a run as a ``pipeline_run`` context, each component as a ``node``
 context (named ``<pipeline>.<node id>``), each execution with INPUT and OUTPUT
-events to its artifacts. ML Metadata's client needs no TensorFlow.
+events to its artifacts. TFX's Airflow runner still launches components the way
+TFX did before its intermediate representation: a run is a ``run`` context with
+``pipeline_name`` and ``run_id`` properties, and each execution has a
+``component_run`` context and a ``component_id`` property; both are read here.
+ML Metadata's client needs no TensorFlow.
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ from pipeline.inspection import store_health
 RUN_CONTEXT = "pipeline_run"
 PIPELINE_CONTEXT = "pipeline"
 NODE_CONTEXT = "node"
+# What TFX's Airflow runner writes instead (tfx/orchestration/metadata.py).
+AIRFLOW_RUN_CONTEXT = "run"
+AIRFLOW_COMPONENT_RUN_CONTEXT = "component_run"
+_PIPELINE_NAME = "pipeline_name"
+_RUN_ID = "run_id"
+_COMPONENT_ID = "component_id"
 # Set by the local runner on the execution that failed: the exception's message.
 FAILURE_MESSAGE = "failure_message"
 # Set by the local runner on the execution a signal stopped (then "canceled"): the signal's name.
@@ -175,14 +185,35 @@ class Store:
         return self._store
 
     def runs(self, pipeline_name: str | None = None) -> list[tuple[str, metadata_store_pb2.Context]]:
-        """(pipeline name, pipeline_run context) of every run, oldest first."""
+        """(pipeline name, run context) of every run, oldest first."""
         out = []
         for run in self._store.get_contexts_by_type(RUN_CONTEXT):
             parents = [p.name for p in self._store.get_parent_contexts_by_context(run.id) if p.name]
             name = parents[0] if parents else ""
             if pipeline_name is None or name == pipeline_name:
                 out.append((name, run))
+        for run in self._store.get_contexts_by_type(AIRFLOW_RUN_CONTEXT):
+            name = run.properties[_PIPELINE_NAME].string_value
+            if pipeline_name is None or name == pipeline_name:
+                out.append((name, run))
         return sorted(out, key=lambda item: (item[1].create_time_since_epoch, item[1].id))
+
+    @staticmethod
+    def run_id(run: metadata_store_pb2.Context) -> str:
+        """The orchestrator's id of a run (an Airflow run's context is named ``<pipeline>.<run id>``)."""
+        return run.properties[_RUN_ID].string_value if run.type == AIRFLOW_RUN_CONTEXT else run.name
+
+    def node_executions(self, pipeline_name: str, node_id: str) -> list[metadata_store_pb2.Execution]:
+        """Every execution of one of the pipeline's nodes, in every run, oldest first."""
+        found = {}
+        for context in self._store.get_contexts_by_type(NODE_CONTEXT):
+            if context.name == f"{pipeline_name}.{node_id}":
+                found.update((e.id, e) for e in self._store.get_executions_by_context(context.id))
+        for context in self._store.get_contexts_by_type(AIRFLOW_COMPONENT_RUN_CONTEXT):
+            props = context.properties
+            if props[_PIPELINE_NAME].string_value == pipeline_name and props[_COMPONENT_ID].string_value == node_id:
+                found.update((e.id, e) for e in self._store.get_executions_by_context(context.id))
+        return [found[i] for i in sorted(found)]
 
     def executions(self, run: metadata_store_pb2.Context) -> list[ExecutionRecord]:
         """The executions of a run, in the order they started, with their artifacts."""
@@ -230,13 +261,16 @@ class Store:
         for context in self._store.get_contexts_by_execution(execution.id):
             if context.type == NODE_CONTEXT:
                 return context.name.split(".", 1)[-1]
+        component = execution.properties.get(_COMPONENT_ID)
+        if component is not None and component.string_value:
+            return component.string_value
         return self._execution_types.get(execution.type_id, "?").rsplit(".", 1)[-1]
 
     def run_of(self, execution_id: int) -> str | None:
-        """The run id (pipeline_run context name) an execution belongs to."""
+        """The id of the run an execution belongs to (``run_id`` of its run context)."""
         for context in self._store.get_contexts_by_execution(execution_id):
-            if context.type == RUN_CONTEXT:
-                return context.name
+            if context.type in (RUN_CONTEXT, AIRFLOW_RUN_CONTEXT):
+                return self.run_id(context)
         return None
 
     def artifacts_of_type(self, type_name: str) -> list[metadata_store_pb2.Artifact]:

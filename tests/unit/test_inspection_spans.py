@@ -184,7 +184,7 @@ class FakeStore:
         self.by_run = runs_by_id
 
     def runs(self, pipeline_name=None):
-        return [(PIPELINE, types.SimpleNamespace(name=run_id)) for run_id in self.by_run]
+        return [(PIPELINE, types.SimpleNamespace(name=run_id, type="pipeline_run")) for run_id in self.by_run]
 
     def executions(self, run):
         return self.by_run[run.name]
