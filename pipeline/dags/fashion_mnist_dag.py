@@ -5,14 +5,17 @@ settings). Configured at the edge, by environment variables of the Airflow
 processes:
 
   FASHION_MNIST_PIPELINE_ARGS  the local runner's flags, e.g. "--profile=smoke --output-dir=/srv/fmnist"
-  FASHION_MNIST_SCHEDULE       an Airflow schedule (default "@daily"); runs never catch up
+  FASHION_MNIST_SCHEDULE       an Airflow schedule (default "@daily"; "none": triggered runs only)
+
+Runs never catch up and never overlap; tasks retry with back-off, except where the
+data stopped the run (pipeline/airflow_tasks.py). `make airflow` starts a local
+scheduler and web server over this folder (pipeline/airflow_local.py).
 
 This file imports only what it uses (never ``tfx.v1``, whose extensions pull in
 google.cloud.aiplatform), but TFX and TensorFlow still take tens of seconds to
 import: Airflow's ``dagbag_import_timeout`` must be raised (see airflow.env).
 """
 
-import datetime
 import os
 import shlex
 
@@ -25,13 +28,11 @@ from tfx.orchestration import metadata  # noqa: E402
 from tfx.orchestration.airflow.airflow_dag_runner import AirflowDagRunner, AirflowPipelineConfig  # noqa: E402
 
 from data import manifest  # noqa: E402
+from pipeline import airflow_tasks  # noqa: E402
+from pipeline.airflow_settings import DEFAULT_SCHEDULE, PIPELINE_ARGS_ENV, SCHEDULE_ENV, parse_schedule  # noqa: E402
 from pipeline.arrivals import spans_to_ingest  # noqa: E402
 from pipeline.config import parse_args  # noqa: E402
 from pipeline.definition import create_pipeline  # noqa: E402
-
-PIPELINE_ARGS_ENV = "FASHION_MNIST_PIPELINE_ARGS"
-SCHEDULE_ENV = "FASHION_MNIST_SCHEDULE"
-DEFAULT_SCHEDULE = "@daily"
 
 
 def build_dag() -> airflow_models.DAG:
@@ -50,12 +51,11 @@ def build_dag() -> airflow_models.DAG:
         spans_to_ingest=arrival.spans,
         metadata_connection_config=metadata.sqlite_metadata_connection_config(str(config.metadata_path)),
     )
-    airflow_config = {
-        "schedule": os.environ.get(SCHEDULE_ENV, DEFAULT_SCHEDULE),
-        "start_date": datetime.datetime(2026, 1, 1),
-        "catchup": False,
-    }
-    return AirflowDagRunner(AirflowPipelineConfig(airflow_dag_config=airflow_config)).run(tfx_pipeline)
+    schedule = parse_schedule(os.environ.get(SCHEDULE_ENV, DEFAULT_SCHEDULE))
+    airflow_config = airflow_tasks.dag_settings(schedule)
+    dag = AirflowDagRunner(AirflowPipelineConfig(airflow_dag_config=airflow_config)).run(tfx_pipeline)
+    airflow_tasks.apply(dag, metadata_path=config.metadata_path, pipeline_name=config.tfx_pipeline_name)
+    return dag
 
 
 DAG = build_dag()
