@@ -27,7 +27,7 @@ RUN_ARGS := --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)" --serving-dir="$(S
             $(if $(DATA_DIR),--data-dir="$(DATA_DIR)") $(if $(EPOCHS),--epochs=$(EPOCHS)) \
             $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg)) $(FLAGS)
 
-.PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench chromium airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
@@ -43,6 +43,8 @@ help:
 	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
 	@echo "make tensorboard   TensorBoard on the latest training's logs [TB_HOST= TB_PORT=]"
 	@echo "make bench         measure against the performance targets  [PROFILE=full|smoke]"
+	@echo "make airflow       a local Airflow scheduler and web UI running the pipeline on a schedule"
+	@echo "                   [AIRFLOW_PORT=8080 AIRFLOW_SCHEDULE=@daily|none|\"0 3 * * *\" AIRFLOW_DIR=OUTPUT_DIR/airflow]"
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
 	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT= KFP_TRAIN_REPLICAS= KFP_TRAIN_PROJECT=]"
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
@@ -148,6 +150,15 @@ chromium:
 	  else sudo apt-get install -y -q chromium >/dev/null; fi; } || \
 	  { echo "error: cannot install chromium (apt-get install chromium); the report's browser test needs it" >&2; exit 1; }
 
+# A real local Airflow (scheduler and web server, SQLite, SequentialExecutor) in AIRFLOW_DIR, scheduling the
+# pipeline with this Makefile's settings (PROFILE, DATA_DIR, FLAGS, ...); Ctrl-C stops it (pipeline/airflow_local.py).
+AIRFLOW_PORT     ?= 8080
+AIRFLOW_SCHEDULE ?= @daily
+AIRFLOW_DIR      ?= $(OUTPUT_DIR)/airflow
+airflow: $(STAMP) data
+	@"$(VENV_PY)" -m pipeline.airflow_local --home="$(AIRFLOW_DIR)" --port=$(AIRFLOW_PORT) \
+	  --schedule="$(AIRFLOW_SCHEDULE)" --pipeline-args='$(RUN_ARGS)'
+
 # Airflow: what to set so that Airflow (installed in .venv) schedules this pipeline.
 airflow-dag: $(STAMP)
 	@echo "# Point Airflow at the DAG and give it the settings it needs, e.g. in the scheduler's environment:"
@@ -155,7 +166,7 @@ airflow-dag: $(STAMP)
 	@grep -v '^#' pipeline/dags/airflow.env | sed 's/^/export /'
 	@echo "export FASHION_MNIST_PIPELINE_ARGS='$(RUN_ARGS)'"
 	@echo "export FASHION_MNIST_SCHEDULE='@daily'"
-	@echo "# then: $(VENV)/bin/airflow standalone   (or: $(VENV)/bin/airflow dags test fashion_mnist)"
+	@echo "# then start your scheduler and web server; or, on this machine: make airflow (the same settings)"
 
 # Kubeflow Pipelines v2 / Vertex AI: the pipeline spec, for the image built from ./Dockerfile.
 KFP_IMAGE         ?= fashion-mnist-tfx:latest
