@@ -253,7 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     site = Site(home=args.home.resolve(), port=args.port, pipeline_args=args.pipeline_args, schedule=args.schedule)
     env = site.environment()
-    signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: everything started here stops too
+    # SIGTERM stops it like Ctrl-C; SIGINT is set too, as a shell's background job inherits it ignored.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         print(f"setting up Airflow in {site.home}")
         credentials = prepare(site, env)

@@ -1,85 +1,221 @@
-"""The pipeline scheduled by a real Airflow: its DagBag loads the DAG, and a DAG run pushes a model."""
+"""The pipeline scheduled for real: Airflow's scheduler and executor run three DAG runs as spans arrive,
+and its web UI shows them.
 
+One Airflow serves every test here, started as `make airflow` starts it (python -m pipeline.airflow_local)
+in a temporary AIRFLOW_HOME on a free port; the last test stops it with Ctrl-C's signal, and the fixture
+stops it however the module ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
 import json
 import os
+import select
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
+from pipeline import airflow_local
 from pipeline import config as config_lib
+from pipeline.airflow_api import Api, Credentials
+from pipeline.beam_services import free_port
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import versions, write_spans
 
 pytestmark = pytest.mark.e2e
 
-DAGS_FOLDER = REPO_ROOT / "pipeline" / "dags"
+ARTIFACTS_DIR = REPO_ROOT / "output" / "test-artifacts"
+# A smoke run takes about seven minutes under the scheduler here: each of its 15 tasks first imports TFX.
+RUN_TIMEOUT_SECONDS = 1200
+START_TIMEOUT_SECONDS = 300
+RUNS = ("span-1", "span-2", "drifted-span-3")
 
 
-def _airflow_env(tmp_path: Path, pipeline_args: str) -> dict[str, str]:
-    settings = dict(
-        line.split("=", 1)
-        for line in (DAGS_FOLDER / "airflow.env").read_text().splitlines()
-        if line and not line.startswith("#")
-    )
-    return {
-        **os.environ,
-        **settings,
-        "AIRFLOW_HOME": str(tmp_path / "airflow"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'airflow' / 'airflow.db'}",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
-        "FASHION_MNIST_PIPELINE_ARGS": pipeline_args,
-    }
+@dataclasses.dataclass
+class Scheduled:
+    launcher: subprocess.Popen  # `make airflow`'s process
+    output: list[str]  # what it printed
+    home: Path
+    url: str
+    dag_id: str
+    api: Api
+    credentials: Credentials
+    cfg: config_lib.PipelineConfig
+    runs: dict[str, dict] = dataclasses.field(default_factory=dict)  # run id: the DAG run, finished
+    tasks: dict[str, dict[str, dict]] = dataclasses.field(default_factory=dict)  # run id: {task id: instance}
+    versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # run id: versions served after it
+    seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def trigger_and_wait(self, run_id: str) -> None:
+        started = time.monotonic()
+        self.api.trigger(self.dag_id, run_id)
+        while (run := self.api.run(self.dag_id, run_id))["state"] not in ("success", "failed"):
+            assert self.launcher.poll() is None, self.output
+            assert time.monotonic() - started < RUN_TIMEOUT_SECONDS, (run_id, self._task_states(run_id))
+            time.sleep(5)
+        self.seconds[run_id] = round(time.monotonic() - started, 1)
+        self.runs[run_id] = run
+        self.tasks[run_id] = {t["task_id"]: t for t in self.api.task_instances(self.dag_id, run_id)}
+        self.versions[run_id] = versions(self.cfg.model_serving_dir)
+
+    def _task_states(self, run_id: str) -> dict[str, str]:
+        return {t["task_id"]: t["state"] for t in self.api.task_instances(self.dag_id, run_id)}
+
+    def task_log(self, run_id: str, task_id: str, attempt: int = 1) -> str:
+        folder = self.home / "logs" / f"dag_id={self.dag_id}" / f"run_id={run_id}"
+        return (folder / f"task_id={task_id}" / f"attempt={attempt}.log").read_text()
 
 
-def _run(command: list[str], env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        command, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    assert result.returncode == 0, (command, result.stdout[-3000:], result.stderr[-3000:])
-    return result
+def _read_until(process: subprocess.Popen, output: list[str], marker: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(marker in line for line in output):
+        assert process.poll() is None, "".join(output)
+        assert time.monotonic() < deadline, "".join(output)
+        if select.select([process.stdout], [], [], 1)[0]:
+            output.append(process.stdout.readline())
 
 
-def test_two_dag_runs_with_a_span_arriving_between_them_push_two_versions(tmp_path: Path, real_data_dir: Path):
-    data = tmp_path / "spans"
-    write_spans(real_data_dir, data, release=1)
+@pytest.fixture(scope="module")
+def scheduled(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Iterator[Scheduled]:
+    root = tmp_path_factory.mktemp("airflow")
+    data = root / "spans"
+    write_spans(real_data_dir, data, release=1)  # the DAG file finds the spans when Airflow parses it
     args = (
-        f"--profile=smoke --data-dir={data} --output-dir={tmp_path / 'out'} --serving-dir={tmp_path / 'serving'} "
+        f"--profile=smoke --data-dir={data} --output-dir={root / 'out'} --serving-dir={root / 'serving'} "
         f"--raw-dir={real_data_dir}"
     )
-    cfg = config_lib.parse_args(args.split())
-    env = _airflow_env(tmp_path, args)
-    airflow = str(Path(sys.executable).parent / "airflow")
-    _run([airflow, "db", "migrate"], env)
+    home, port = root / "airflow", free_port()
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.airflow_local", f"--home={home}", f"--port={port}", "--schedule=none",
+         f"--pipeline-args={args}"],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    output: list[str] = []
+    try:
+        _read_until(launcher, output, "Airflow is up", START_TIMEOUT_SECONDS)
+        credentials = airflow_local.read_credentials(home / airflow_local.CREDENTIALS_FILE)
+        url = f"http://127.0.0.1:{port}"
+        cfg = config_lib.parse_args(args.split())
+        result = Scheduled(launcher, output, home, url, cfg.model_name, Api(url, credentials), credentials, cfg)
+        result.trigger_and_wait(RUNS[0])
+        write_spans(real_data_dir, data, release=2)  # a span arrives
+        result.trigger_and_wait(RUNS[1])
+        write_spans(real_data_dir, data, release=3, alter={3: "invert"})  # a drifted one
+        result.trigger_and_wait(RUNS[2])
+        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS_DIR / "airflow-runs.json").write_text(json.dumps(result.seconds, indent=1))
+        yield result
+    finally:
+        if launcher.poll() is None:
+            family = [psutil.Process(launcher.pid), *psutil.Process(launcher.pid).children(recursive=True)]
+            launcher.send_signal(signal.SIGINT)
+            try:
+                launcher.wait(timeout=90)
+            finally:
+                for process in family:
+                    if process.is_running():
+                        process.kill()
 
-    dagbag = _run(
-        [
-            sys.executable,
-            "-c",
-            (
-                "from airflow.models import DagBag\n"
-                "bag = DagBag(include_examples=False)\n"
-                "print('errors', bag.import_errors)\n"
-                "dag = bag.dags['fashion_mnist_smoke']\n"
-                "print('tasks', sorted(dag.task_dict))\n"
-                "print('schedule', dag.schedule_interval, 'catchup', dag.catchup)\n"
-            ),
-        ],
-        env,
+
+def _inspect(cfg: config_lib.PipelineConfig, *args: str):
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.inspection.cli", *args, "--json", f"--output-dir={cfg.output_dir}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
-    assert "errors {}" in dagbag.stdout
-    assert "schedule @daily catchup False" in dagbag.stdout
-    assert "'Pusher'" in dagbag.stdout and "'AnomalyGate'" in dagbag.stdout and "'DriftGate'" in dagbag.stdout
+    return json.loads(done.stdout)
 
-    _run([airflow, "dags", "test", cfg.model_name, "2026-11-26"], env, timeout=1800)
-    first = versions(cfg.model_serving_dir)
-    assert len(first) == 1 and first[0].isdigit()
 
-    write_spans(real_data_dir, data, release=2)  # a span arrives between the two runs
-    _run([airflow, "dags", "test", cfg.model_name, "2026-11-27"], env, timeout=1800)
-    pushed = versions(cfg.model_serving_dir)
-    assert len(pushed) == 2 and pushed[0] == first[0], pushed
-    card = json.loads((cfg.model_serving_dir / pushed[1] / "assets.extra" / "model_card.json").read_text())
-    assert [s["span"] for s in card["training"]["spans"]] == [1, 2]
-    assert card["training"]["spans"][1]["drift"]["compared_with"] == 1
+def test_the_dag_has_its_operational_settings(scheduled: Scheduled):
+    details = scheduled.api.call("GET", f"dags/{scheduled.dag_id}/details")
+    assert details["max_active_runs"] == 1 and details["catchup"] is False and not details["is_paused"]
+    assert details["dag_run_timeout"]["days"] * 86400 + details["dag_run_timeout"]["seconds"] == 7200
+    tasks = {t["task_id"]: t for t in scheduled.api.call("GET", f"dags/{scheduled.dag_id}/tasks")["tasks"]}
+    assert len(tasks) == 15
+    assert tasks["AnomalyGate"]["retries"] == 0 and tasks["DriftGate"]["retries"] == 0
+    assert tasks["Trainer"]["retries"] == 2 and tasks["Trainer"]["retry_exponential_backoff"] is True
+
+
+def test_two_scheduled_runs_as_a_span_arrives_push_a_version_each(scheduled: Scheduled):
+    first, second = RUNS[:2]
+    assert scheduled.runs[first]["state"] == "success" and scheduled.runs[second]["state"] == "success"
+    assert {t["state"] for t in scheduled.tasks[second].values()} == {"success"}
+    assert len(scheduled.versions[first]) == 1
+    assert len(scheduled.versions[second]) == 2 and scheduled.versions[second][0] == scheduled.versions[first][0]
+    lineage = _inspect(scheduled.cfg, "lineage", scheduled.versions[second][1])
+    assert [s["span"] for s in lineage["spans"]] == [1, 2]
+    assert lineage["spans"][1]["drift"]["compared_with"] == 1
+    listed = list(reversed(_inspect(scheduled.cfg, "runs")))  # ML Metadata's view of the same runs
+    assert [[s["span"] for s in r["ingestion"]["spans"]] for r in listed] == [[1], [2], [3]]
+
+
+def test_a_drifted_span_fails_the_run_at_the_gate_without_a_retry(scheduled: Scheduled):
+    run_id = RUNS[2]
+    assert scheduled.runs[run_id]["state"] == "failed"
+    gate = scheduled.tasks[run_id]["DriftGate"]
+    assert gate["state"] == "failed" and gate["try_number"] == 1, gate
+    assert scheduled.tasks[run_id]["Trainer"]["state"] == "upstream_failed"
+    log = scheduled.task_log(run_id, "DriftGate")
+    assert "span 3 drifted from span 2: pixel distribution Jensen-Shannon" in log
+    assert f"pipeline {scheduled.cfg.tfx_pipeline_name} stopped at DriftGate (run {run_id})" in log
+    assert scheduled.versions[run_id] == scheduled.versions[RUNS[1]], "the served model stays"
+    overview = _inspect(scheduled.cfg, "show")["overview"]  # ML Metadata's view, with the callback's note
+    assert overview["run_id"] == run_id and overview["outcome"] == "stopped by the drift gate"
+    [gate_record] = [n for n in overview["nodes"] if n["node_id"] == "DriftGate"]
+    assert gate_record["state"] == "failed" and gate_record["error"].startswith("span 3 drifted from span 2")
+
+
+def test_the_web_ui_grid_shows_the_three_runs_and_their_states(scheduled: Scheduled):
+    from playwright.sync_api import sync_playwright
+
+    expected = {"success": "rgb(0, 128, 0)", "failed": "rgb(255, 0, 0)"}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{scheduled.url}/login/")
+            page.fill("input#username", scheduled.credentials.username)
+            page.fill("input#password", scheduled.credentials.password)
+            page.click("input[type=submit]")
+            page.wait_for_load_state()
+            page.goto(f"{scheduled.url}/dags/{scheduled.dag_id}/grid")
+            # The grid draws a bar per run once its data arrived (no wait_for_function: the page's CSP forbids eval).
+            page.locator('[data-testid="run"]').nth(len(RUNS) - 1).wait_for(timeout=60_000)
+            colors = {
+                run_id: page.eval_on_selector(
+                    f'.js-{run_id} [data-testid="run"]', "e => getComputedStyle(e).backgroundColor"
+                )
+                for run_id in RUNS
+            }
+            bars = page.eval_on_selector_all('[data-testid="run"]', "els => els.length")
+            ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS_DIR / "airflow-grid.png"), full_page=True)
+        finally:
+            browser.close()
+    assert bars == 3
+    assert colors == {run_id: expected[scheduled.runs[run_id]["state"]] for run_id in RUNS}
+    assert (ARTIFACTS_DIR / "airflow-grid.png").stat().st_size > 20_000
+
+
+def test_ctrl_c_stops_the_scheduler_the_web_server_and_everything_they_started(scheduled: Scheduled):
+    launcher = scheduled.launcher
+    family = [psutil.Process(launcher.pid), *psutil.Process(launcher.pid).children(recursive=True)]
+    assert len(family) >= 4, "the launcher, the scheduler, the web server and its workers"
+    os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground process group
+    rest, _ = launcher.communicate(timeout=90)
+    assert launcher.returncode == 0 and rest.strip().endswith("stopped"), rest
+    assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert scheduled.api.health() is None, "the web server is gone"
