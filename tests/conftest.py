@@ -26,6 +26,7 @@ SUPPORT_FILES = {
     "evaluation_fixtures.py",
     "multi_worker_driver.py",
     "mlmd_events.py",
+    "airflow_schedule.py",
 }
 
 

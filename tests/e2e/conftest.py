@@ -106,3 +106,33 @@ def runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Runs:
     second = run_pipeline(*args)
     assert second.returncode == 0, second.stdout + second.stderr[-3000:]
     return Runs(cfg, first, second, after_first)
+
+
+# --- a real Airflow, running from the start of the session (tests/airflow_schedule.py) -------------------------
+
+AIRFLOW_TEST_MODULE = "test_airflow.py"
+_AIRFLOW_SELECTED = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Puts the Airflow tests last: their DAG runs go on in Airflow's processes while the other tests run."""
+    airflow = [item for item in items if item.path.name == AIRFLOW_TEST_MODULE]
+    if airflow:
+        items[:] = [item for item in items if item.path.name != AIRFLOW_TEST_MODULE] + airflow
+    config.stash[_AIRFLOW_SELECTED] = bool(airflow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def airflow_schedule(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
+    """Starts Airflow and its three runs with the first end-to-end test, when the Airflow tests are selected."""
+    if not request.config.stash.get(_AIRFLOW_SELECTED, False):
+        yield None
+        return
+    from tests.airflow_schedule import Schedule
+
+    schedule = Schedule(tmp_path_factory.mktemp("airflow"), real_data_dir)
+    schedule.start()
+    try:
+        yield schedule
+    finally:
+        schedule.stop()

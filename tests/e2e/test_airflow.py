@@ -1,127 +1,32 @@
 """The pipeline scheduled for real: Airflow's scheduler and executor run three DAG runs as spans arrive,
 and its web UI shows them.
 
-One Airflow serves every test here, started as `make airflow` starts it (python -m pipeline.airflow_local)
-in a temporary AIRFLOW_HOME on a free port; the last test stops it with Ctrl-C's signal, and the fixture
-stops it however the module ends.
+One Airflow serves every test here, started as `make airflow` starts it, with the session: its runs go on
+while the other tests run (tests/airflow_schedule.py), and these tests come last. The last one stops it
+with Ctrl-C's signal; the session stops it however it ends.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import psutil
 import pytest
 
-from pipeline import airflow_local
 from pipeline import config as config_lib
-from pipeline.airflow_api import Api, Credentials
-from pipeline.beam_services import free_port
+from tests.airflow_schedule import ARTIFACTS_DIR, RUNS, Schedule, Scheduled
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import versions, write_spans
 
 pytestmark = pytest.mark.e2e
 
-ARTIFACTS_DIR = REPO_ROOT / "output" / "test-artifacts"
-# A smoke run takes about seven minutes under the scheduler here: each of its 15 tasks first imports TFX.
-RUN_TIMEOUT_SECONDS = 1200
-START_TIMEOUT_SECONDS = 300
-RUNS = ("span-1", "span-2", "drifted-span-3")
-
-
-@dataclasses.dataclass
-class Scheduled:
-    launcher: subprocess.Popen  # `make airflow`'s process
-    output: list[str]  # what it printed
-    home: Path
-    url: str
-    dag_id: str
-    api: Api
-    credentials: Credentials
-    cfg: config_lib.PipelineConfig
-    runs: dict[str, dict] = dataclasses.field(default_factory=dict)  # run id: the DAG run, finished
-    tasks: dict[str, dict[str, dict]] = dataclasses.field(default_factory=dict)  # run id: {task id: instance}
-    versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # run id: versions served after it
-    seconds: dict[str, float] = dataclasses.field(default_factory=dict)
-
-    def trigger_and_wait(self, run_id: str) -> None:
-        started = time.monotonic()
-        self.api.trigger(self.dag_id, run_id)
-        while (run := self.api.run(self.dag_id, run_id))["state"] not in ("success", "failed"):
-            assert self.launcher.poll() is None, self.output
-            assert time.monotonic() - started < RUN_TIMEOUT_SECONDS, (run_id, self._task_states(run_id))
-            time.sleep(5)
-        self.seconds[run_id] = round(time.monotonic() - started, 1)
-        self.runs[run_id] = run
-        self.tasks[run_id] = {t["task_id"]: t for t in self.api.task_instances(self.dag_id, run_id)}
-        self.versions[run_id] = versions(self.cfg.model_serving_dir)
-
-    def _task_states(self, run_id: str) -> dict[str, str]:
-        return {t["task_id"]: t["state"] for t in self.api.task_instances(self.dag_id, run_id)}
-
-    def task_log(self, run_id: str, task_id: str, attempt: int = 1) -> str:
-        folder = self.home / "logs" / f"dag_id={self.dag_id}" / f"run_id={run_id}"
-        return (folder / f"task_id={task_id}" / f"attempt={attempt}.log").read_text()
-
-
-def _read_until(process: subprocess.Popen, output: list[str], marker: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not any(marker in line for line in output):
-        assert process.poll() is None, "".join(output)
-        assert time.monotonic() < deadline, "".join(output)
-        if select.select([process.stdout], [], [], 1)[0]:
-            output.append(process.stdout.readline())
-
 
 @pytest.fixture(scope="module")
-def scheduled(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Iterator[Scheduled]:
-    root = tmp_path_factory.mktemp("airflow")
-    data = root / "spans"
-    write_spans(real_data_dir, data, release=1)  # the DAG file finds the spans when Airflow parses it
-    args = (
-        f"--profile=smoke --data-dir={data} --output-dir={root / 'out'} --serving-dir={root / 'serving'} "
-        f"--raw-dir={real_data_dir}"
-    )
-    home, port = root / "airflow", free_port()
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.airflow_local", f"--home={home}", f"--port={port}", "--schedule=none",
-         f"--pipeline-args={args}"],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    output: list[str] = []
-    try:
-        _read_until(launcher, output, "Airflow is up", START_TIMEOUT_SECONDS)
-        credentials = airflow_local.read_credentials(home / airflow_local.CREDENTIALS_FILE)
-        url = f"http://127.0.0.1:{port}"
-        cfg = config_lib.parse_args(args.split())
-        result = Scheduled(launcher, output, home, url, cfg.model_name, Api(url, credentials), credentials, cfg)
-        result.trigger_and_wait(RUNS[0])
-        write_spans(real_data_dir, data, release=2)  # a span arrives
-        result.trigger_and_wait(RUNS[1])
-        write_spans(real_data_dir, data, release=3, alter={3: "invert"})  # a drifted one
-        result.trigger_and_wait(RUNS[2])
-        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS_DIR / "airflow-runs.json").write_text(json.dumps(result.seconds, indent=1))
-        yield result
-    finally:
-        if launcher.poll() is None:
-            family = [psutil.Process(launcher.pid), *psutil.Process(launcher.pid).children(recursive=True)]
-            launcher.send_signal(signal.SIGINT)
-            try:
-                launcher.wait(timeout=90)
-            finally:
-                for process in family:
-                    if process.is_running():
-                        process.kill()
+def scheduled(airflow_schedule: Schedule) -> Scheduled:
+    return airflow_schedule.result()
 
 
 def _inspect(cfg: config_lib.PipelineConfig, *args: str):
