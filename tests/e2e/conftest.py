@@ -59,10 +59,10 @@ def write_spans(
     )
 
 
-def show_json(output_dir: Path) -> dict:
-    """`make inspect ARGS="show --json"` on an output folder: its latest run."""
+def inspect_json(output_dir: Path, *args: str):
+    """`make inspect ARGS="<args> --json"` on an output folder, parsed."""
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline.inspection.cli", "show", "--json", f"--output-dir={output_dir}"],
+        [sys.executable, "-m", "pipeline.inspection.cli", *args, "--json", f"--output-dir={output_dir}"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -70,6 +70,19 @@ def show_json(output_dir: Path) -> dict:
         check=True,
     )
     return json.loads(done.stdout)
+
+
+def show_json(output_dir: Path) -> dict:
+    """`make inspect ARGS="show --json"` on an output folder: its latest run."""
+    return inspect_json(output_dir, "show")
+
+
+def launch_chromium(playwright):
+    """Debian's headless Chromium, without the background connections this machine's closed network refuses."""
+    return playwright.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    )
 
 
 def node_states(cfg: config_lib.PipelineConfig, index: int = -1) -> dict[str, str]:

@@ -8,18 +8,14 @@ with Ctrl-C's signal; the session stops it however it ends.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
-import sys
 
 import psutil
 import pytest
 
-from pipeline import config as config_lib
 from tests.airflow_schedule import ARTIFACTS_DIR, RUNS, Schedule, Scheduled
-from tests.conftest import REPO_ROOT
+from tests.e2e.conftest import inspect_json, launch_chromium, show_json
 
 pytestmark = pytest.mark.e2e
 
@@ -27,18 +23,6 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def scheduled(airflow_schedule: Schedule) -> Scheduled:
     return airflow_schedule.result()
-
-
-def _inspect(cfg: config_lib.PipelineConfig, *args: str):
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.inspection.cli", *args, "--json", f"--output-dir={cfg.output_dir}"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(done.stdout)
 
 
 def test_the_dag_has_its_operational_settings(scheduled: Scheduled):
@@ -57,10 +41,10 @@ def test_two_scheduled_runs_as_a_span_arrives_push_a_version_each(scheduled: Sch
     assert {t["state"] for t in scheduled.tasks[second].values()} == {"success"}
     assert len(scheduled.versions[first]) == 1
     assert len(scheduled.versions[second]) == 2 and scheduled.versions[second][0] == scheduled.versions[first][0]
-    lineage = _inspect(scheduled.cfg, "lineage", scheduled.versions[second][1])
+    lineage = inspect_json(scheduled.cfg.output_dir, "lineage", scheduled.versions[second][1])
     assert [s["span"] for s in lineage["spans"]] == [1, 2]
     assert lineage["spans"][1]["drift"]["compared_with"] == 1
-    listed = list(reversed(_inspect(scheduled.cfg, "runs")))  # ML Metadata's view of the same runs
+    listed = list(reversed(inspect_json(scheduled.cfg.output_dir, "runs")))  # ML Metadata's view of the same runs
     assert [[s["span"] for s in r["ingestion"]["spans"]] for r in listed] == [[1], [2], [3]]
 
 
@@ -74,7 +58,7 @@ def test_a_drifted_span_fails_the_run_at_the_gate_without_a_retry(scheduled: Sch
     assert "span 3 drifted from span 2: pixel distribution Jensen-Shannon" in log
     assert f"pipeline {scheduled.cfg.tfx_pipeline_name} stopped at DriftGate (run {run_id})" in log
     assert scheduled.versions[run_id] == scheduled.versions[RUNS[1]], "the served model stays"
-    overview = _inspect(scheduled.cfg, "show")["overview"]  # ML Metadata's view, with the callback's note
+    overview = show_json(scheduled.cfg.output_dir)["overview"]  # ML Metadata's view, with the callback's note
     assert overview["run_id"] == run_id and overview["outcome"] == "stopped by the drift gate"
     [gate_record] = [n for n in overview["nodes"] if n["node_id"] == "DriftGate"]
     assert gate_record["state"] == "failed" and gate_record["error"].startswith("span 3 drifted from span 2")
@@ -85,10 +69,7 @@ def test_the_web_ui_grid_shows_the_three_runs_and_their_states(scheduled: Schedu
 
     expected = {"success": "rgb(0, 128, 0)", "failed": "rgb(255, 0, 0)"}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"{scheduled.url}/login/")

@@ -13,7 +13,6 @@ import dataclasses
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,7 @@ from components.artifact_types import DriftReport
 from components.drift_gate import checks
 from pipeline import config as config_lib
 from pipeline.inspection.store import Store
-from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import node_states, run_pipeline, versions, write_spans
+from tests.e2e.conftest import inspect_json, node_states, run_pipeline, versions, write_spans
 from tests.pipeline_nodes import UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
@@ -146,21 +144,9 @@ def test_accept_drift_trains_on_the_drifted_span_and_records_it(span_runs: SpanR
     assert states["DriftGate"] == "done" and states["Trainer"] == "done"
 
 
-def _inspect(cfg: config_lib.PipelineConfig, *args: str):
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.inspection.cli", *args, "--json", f"--output-dir={cfg.output_dir}"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(done.stdout)
-
-
 def test_inspect_names_each_runs_spans_and_the_lineage_names_spans_and_drift(span_runs: SpanRuns):
     cfg = span_runs.cfg
-    listed = list(reversed(_inspect(cfg, "runs")))  # oldest first
+    listed = list(reversed(inspect_json(cfg.output_dir, "runs")))  # oldest first
     assert [(r["ingestion"]["new"], [s["span"] for s in r["ingestion"]["spans"]]) for r in listed] == [
         (True, [1]),
         (False, [1]),
@@ -171,7 +157,7 @@ def test_inspect_names_each_runs_spans_and_the_lineage_names_spans_and_drift(spa
     ]
     assert [r["outcome"] for r in listed][3:5] == ["stopped by the drift gate"] * 2
     second = span_runs.versions["second"][1]
-    lineage = _inspect(cfg, "lineage", second)
+    lineage = inspect_json(cfg.output_dir, "lineage", second)
     assert [s["span"] for s in lineage["spans"]] == [1, 2]
     drift = lineage["spans"][1]["drift"]
     assert drift["compared_with"] == 1 and drift["pixel_distance"] < drift["pixel_threshold"] and not drift["drifted"]

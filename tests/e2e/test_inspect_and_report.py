@@ -14,7 +14,7 @@ import pytest
 
 from data import sources
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import Runs
+from tests.e2e.conftest import Runs, launch_chromium
 from tests.pipeline_nodes import NODE_ORDER, UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
@@ -141,10 +141,7 @@ def test_report_renders_in_headless_chromium(runs: Runs):
 
     problems: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
