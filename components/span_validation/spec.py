@@ -11,7 +11,7 @@ from tfx.types.component_spec import ChannelParameter, ComponentSpec, ExecutionP
 from components import properties
 
 EXAMPLES_KEY = standard_component_specs.EXAMPLES_KEY
-TEST_EXAMPLES_KEY = "test_examples"
+TEST_EXAMPLES_KEY = properties.TEST_EXAMPLES_KEY
 SCHEMA_KEY = standard_component_specs.SCHEMA_KEY
 STATISTICS_KEY = properties.STATISTICS_KEY
 ANOMALIES_KEY = properties.ANOMALIES_KEY

@@ -103,6 +103,13 @@ def run_details(cfg: config_lib.PipelineConfig, index: int = -1):
     return details_lib.details(store, store.runs(cfg.model_name)[index][1].name, cfg.model_name)
 
 
+def output_uri(details, node: str, key: str) -> str:
+    """The URI of the one output ``key`` of ``node`` in a run (by key: a node's outputs may share a type,
+    and ML Metadata's ids for them come in no fixed order)."""
+    (uri,) = [a.uri for a in details.artifacts if a.node == node and a.key == key]
+    return uri
+
+
 def versions(serving: Path) -> list[str]:
     """Everything in a model's serving folder (version folders and anything left half-done)."""
     return sorted(p.name for p in serving.iterdir()) if serving.is_dir() else []

@@ -16,14 +16,15 @@ import pytest
 import tensorflow as tf
 import tensorflow_transform as tft
 from apache_beam.portability.api import beam_job_api_pb2, beam_job_api_pb2_grpc
+from tfx.types import standard_component_specs as specs
 
-from components import features
+from components import features, properties
 from components.records import split_files, tfrecord
-from pipeline import beam_services
+from pipeline import beam_services, nodes
 from pipeline import config as config_lib
 from pipeline.inspection import data_views
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import Runs, run_details, run_pipeline, versions
+from tests.e2e.conftest import Runs, output_uri, run_details, run_pipeline, versions
 
 pytestmark = pytest.mark.e2e
 
@@ -64,11 +65,10 @@ def _uri(details, type_name: str, folder: str | None = None) -> str:
 
 def _transformed_sample(details, count: int = 16) -> dict[str, np.ndarray]:
     """The Transform graph of a run applied to the first examples of its test split."""
-    uris = {a.type: a.uri for a in details.artifacts}
-    test_examples = next(a.uri for a in details.artifacts if a.type == "Examples" and "test_examples" in a.uri)
+    test_examples = output_uri(details, nodes.EXAMPLE_GEN, properties.TEST_EXAMPLES_KEY)
     files = sorted(split_files.split_dir(test_examples, features.TEST_SPLIT).glob("*"))
     records = [r for _, r in zip(range(count), tfrecord.read_records(files[0]), strict=False)]
-    output = tft.TFTransformOutput(uris["TransformGraph"])
+    output = tft.TFTransformOutput(output_uri(details, nodes.TRANSFORM, specs.TRANSFORM_GRAPH_KEY))
     raw = tf.io.parse_example(tf.constant(records), output.raw_feature_spec())
     return {k: v.numpy() for k, v in output.transform_raw_features(raw).items()}
 
