@@ -1,4 +1,5 @@
-"""What a person sees while the pipeline runs: one line per component, then a summary.
+"""What a person sees while the pipeline runs: one line per component (with a line per training epoch
+under the Trainer's and the Tuner's), then a summary.
 
 TFX's, Beam's and TensorFlow's own logs (Python and C++) go to a log file: the
 process's stdout and stderr file descriptors are pointed at it for the run,
@@ -16,11 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from components import progress
+
 # Messages TFX 1.16's LocalDagRunner and launcher log for each node (the format
 # strings, not the formatted text). Pinned with TFX; tests/e2e checks the lines.
 _NODE_RUNNING = "Component %s is running."
 _NODE_FINISHED = "Component %s is finished."
 _CACHED_EXECUTION = "A cached execution %d is used."
+# Epoch lines sit under their component's line, indented past its "[11/15]".
+_EPOCH_INDENT = "        "
 
 
 class Console:
@@ -50,6 +55,20 @@ class Console:
         if self._stream.isatty():
             self._stream.write(f"{self._prefix()} {node_id:<30} running\r")
             self._stream.flush()
+
+    def epoch(self, figures: progress.Epoch) -> None:
+        """An epoch of the running node's training, on a line of its own under the node's.
+
+        On a terminal the node's ``running`` line is cleared first and written again below, so the
+        line that updates stays last; elsewhere (a pipe, CI, a file) plain lines, no carriage returns.
+        """
+        if self._stream.isatty():
+            self._stream.write(f"\r\033[K{_EPOCH_INDENT}{figures.text()}\n")
+            if self._node is not None:
+                self._stream.write(f"{self._prefix()} {self._node:<30} running\r")
+            self._stream.flush()
+        else:
+            self.line(f"{_EPOCH_INDENT}{figures.text()}")
 
     def node_cached(self) -> None:
         self._cached = True
@@ -83,14 +102,17 @@ class Console:
 
 
 class ProgressHandler(logging.Handler):
-    """Turns TFX's per-node log records into Console lines."""
+    """Turns TFX's per-node log records, and the training's per-epoch ones, into Console lines."""
 
     def __init__(self, console: Console) -> None:
         super().__init__(logging.INFO)
         self._console = console
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == _NODE_RUNNING:
+        figures = getattr(record, progress.RECORD_ATTRIBUTE, None)
+        if isinstance(figures, progress.Epoch):
+            self._console.epoch(figures)
+        elif record.msg == _NODE_RUNNING:
             self._console.node_started(str(record.args[0]))
         elif record.msg == _CACHED_EXECUTION:
             self._console.node_cached()
@@ -125,10 +147,12 @@ def progress_lines(console: Console) -> Iterator[None]:
     from absl import logging as absl_logging
 
     absl_logging.set_verbosity(absl_logging.INFO)
-    logger = logging.getLogger("absl")
+    loggers = [logging.getLogger("absl"), logging.getLogger(progress.LOGGER_NAME)]
     handler = ProgressHandler(console)
-    logger.addHandler(handler)
+    for logger in loggers:
+        logger.addHandler(handler)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
+        for logger in loggers:
+            logger.removeHandler(handler)
