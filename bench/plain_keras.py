@@ -1,8 +1,9 @@
 """The baseline the pipeline is measured against: the same model, trained the plain way.
 
 Same rows (``examples.plan_span``, ``plan_test``), same architecture, optimizer, schedule,
-batch size, epochs and seed as the pipeline's profile, same validation pass on
-the eval split every epoch; but NumPy arrays in memory, no TFX, no Beam, no
+augmentation, label smoothing, batch size, epochs and seed as the pipeline's profile, same
+validation pass on the eval split every epoch, the same flip averaging when scoring; but NumPy
+arrays in memory, no TFX, no Beam, no
 Transform graph, no Evaluator. Prints one JSON line:
 ``{"wall_seconds", "training_seconds", "test_accuracy", "epochs"}``.
 
@@ -26,6 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", default="full")
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--epochs", type=int, help="default: the profile's")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one of the profile's training settings (components/hparams.py), e.g. --set filters=24",
+    )
     args = parser.parse_args(argv)
 
     from components import legacy_keras
@@ -34,13 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     import numpy as np
     import tensorflow as tf
 
-    from components import features, model
+    from components import augmentation, features, hparams, model
     from components.ingestion import examples
     from data import sources
     from pipeline.config import PROFILES
 
     profile = PROFILES[args.profile]
-    config = profile.training
+    config = hparams.with_settings(profile.training, args.set)
     epochs = args.epochs or config.epochs
     contents = sources.read_all(str(args.data_dir))
     train_images, train_labels = contents[sources.TRAIN_IMAGES].array, contents[sources.TRAIN_LABELS].array
@@ -60,25 +68,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     x_test, y_test = arrays(test_images, test_labels, test_rows)
 
     tf.keras.utils.set_random_seed(config.seed)
+    if config.deterministic_ops:
+        tf.config.experimental.enable_op_determinism()
     steps = math.ceil(len(x_train) / config.batch_size)
     cnn = model.build_model(
-        model.cosine_schedule(config.learning_rate, epochs * steps),
-        dense_units=config.dense_units,
-        dense_dropout=config.dense_dropout,
+        model.cosine_schedule(config.learning_rate, epochs * steps, warmup_steps=config.warmup_epochs * steps),
+        filters=config.filters,
+        dropout=config.dropout,
+        label_smoothing=config.label_smoothing,
         precision=model.resolve_precision(config.precision),
     )
+    one_hot = config.label_smoothing > 0
+
+    def batches(x: np.ndarray, y: np.ndarray, *, train: bool) -> tf.data.Dataset:
+        data = tf.data.Dataset.from_tensor_slices((x, y))
+        if train:
+            data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
+        data = data.batch(config.batch_size)
+        if train and config.augment:
+            data = data.enumerate().map(
+                lambda i, b: (augmentation.shift_and_flip(b[0], augmentation.batch_seed(config.seed, i)), b[1])
+            )
+        if one_hot:
+            data = data.map(lambda images, labels: (images, model.one_hot_labels(labels)))
+        return data.prefetch(tf.data.AUTOTUNE)
+
     training_started = time.monotonic()
     cnn.fit(
-        x_train,
-        y_train,
-        batch_size=config.batch_size,
+        batches(x_train, y_train, train=True),
         epochs=epochs,
-        validation_data=(x_eval, y_eval),
-        shuffle=True,
+        validation_data=batches(x_eval, y_eval, train=False),
         verbose=0,
     )
     training_seconds = time.monotonic() - training_started
-    _, test_accuracy = cnn.evaluate(x_test, y_test, batch_size=512, verbose=0)
+    trained = model.float32_copy(cnn, filters=config.filters, dropout=config.dropout)
+    scored = model.with_flip_averaging(trained) if config.flip_averaging else trained
+    _, test_accuracy = scored.evaluate(x_test, y_test, batch_size=512, verbose=0)
     print(
         json.dumps(
             {

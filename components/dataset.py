@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import tensorflow as tf
 import tensorflow_transform as tft
 
-from components import features
+from components import augmentation, features, model
 from components.hparams import TrainingConfig
 
 # Records parsed and transformed per call; independent of the training batch size.
@@ -32,6 +32,8 @@ def make_dataset(
     seed: int,
     repeat: bool = False,
     whole_batches: bool = False,
+    augment: bool = False,
+    one_hot: bool = False,
 ) -> tf.data.Dataset:
     """Raw tf.Example files -> batches of (transformed image [B, 28, 28, 1], label [B]).
 
@@ -46,6 +48,10 @@ def make_dataset(
     ``repeat`` makes the batches endless, one pass after another (reshuffled
     each pass, each pass ending with its partial batch), for ``fit`` with
     ``steps_per_epoch``: see ``training_data`` for why.
+
+    ``augment`` shifts and mirrors each batch's images (components/augmentation.py), seeded by
+    ``seed`` and the batch's index, so the same run sees the same images. ``one_hot`` gives the
+    labels as one-hot [B, 10], for a model compiled with label smoothing.
     """
     files = sorted(f for pattern in file_patterns for f in tf.io.gfile.glob(pattern))
     if not files:
@@ -71,6 +77,16 @@ def make_dataset(
     dataset = dataset.batch(batch_size, drop_remainder=whole_batches)
     if repeat:
         dataset = dataset.repeat()
+    if augment:
+        dataset = dataset.enumerate().map(
+            lambda index, batch: (
+                augmentation.shift_and_flip(batch[0], augmentation.batch_seed(seed, index)),
+                batch[1],
+            ),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    if one_hot:
+        dataset = dataset.map(lambda images, labels: (images, model.one_hot_labels(labels)))
     # No autotuning thread, the likely one that destroying an iterator waited for while training kept
     # both cores busy (README, "Where the time goes"). The parallel map and the prefetch still size
     # themselves (to the cores, and by the prefetch's own buffer tuning).
@@ -128,13 +144,18 @@ def training_data(
     whole_batches = replicas > 1
     if whole_batches and config.batch_size < replicas:
         raise ValueError(f"batch_size {config.batch_size} gives some of the {replicas} replicas no examples")
-    batching = {"batch_size": config.batch_size, "seed": config.seed, "whole_batches": whole_batches}
+    batching = {
+        "batch_size": config.batch_size,
+        "seed": config.seed,
+        "whole_batches": whole_batches,
+        "one_hot": config.label_smoothing > 0,  # model.build_model's loss takes one-hot labels then
+    }
     counting = {"batch_size": config.batch_size, "whole_batches": whole_batches}
     steps_per_epoch = batches_per_pass(train_files, tft_output, **counting)
     if whole_batches and not (steps_per_epoch and batches_per_pass(eval_files, tft_output, **counting)):
         raise ValueError(f"each split needs at least one whole batch ({config.batch_size}) on {replicas} replicas")
     return TrainingData(
-        train_data=make_dataset(train_files, tft_output, shuffle=True, repeat=True, **batching),
+        train_data=make_dataset(train_files, tft_output, shuffle=True, repeat=True, augment=config.augment, **batching),
         eval_data=make_dataset(eval_files, tft_output, shuffle=False, **batching),
         steps_per_epoch=steps_per_epoch,
     )

@@ -13,7 +13,7 @@ import tensorflow as tf
 import tensorflow_transform as tft
 from tfx.components.trainer.fn_args_utils import FnArgs
 
-from components import dataset, distributed, hparams, legacy_keras, model, serving
+from components import dataset, distributed, epoch_logger, hparams, legacy_keras, model, serving
 from components import warm_start_weights as warm_start
 from components.hparams import TrainingConfig
 
@@ -54,14 +54,22 @@ def train(
         strategy = model.distribution_strategy(config.distribution)
     role = model.worker_role(strategy)
     tf.keras.utils.set_random_seed(config.seed)  # the same on every worker: the same shuffles, the same start
+    if config.deterministic_ops:
+        tf.config.experimental.enable_op_determinism()
     data = dataset.training_data(train_files, eval_files, tft_output, config, replicas=strategy.num_replicas_in_sync)
-    architecture = {"dense_units": config.dense_units, "dense_dropout": config.dense_dropout}
+    architecture = model.architecture(config.filters)
     start = warm_start.plan(warm_start_dir, architecture, config)
     with strategy.scope():
         cnn = model.build_model(
-            model.cosine_schedule(config.learning_rate, start.epochs * data.steps_per_epoch),
+            model.cosine_schedule(
+                config.learning_rate,
+                start.epochs * data.steps_per_epoch,
+                warmup_steps=config.warmup_epochs * data.steps_per_epoch,
+            ),
+            filters=config.filters,
+            dropout=config.dropout,
+            label_smoothing=config.label_smoothing,
             precision=model.resolve_precision(config.precision),
-            **architecture,
         )
         start = warm_start.load(cnn, start)
     logging.getLogger(__name__).info("warm start: %s", start.describe())
@@ -70,7 +78,7 @@ def train(
         validation_data=data.eval_data,
         epochs=start.epochs,
         steps_per_epoch=data.steps_per_epoch,
-        callbacks=[tf.keras.callbacks.TensorBoard(log_dir=log_dir)],
+        callbacks=[tf.keras.callbacks.TensorBoard(log_dir=log_dir), epoch_logger.EpochLogger("training", start.epochs)],
         verbose=2,
     )
     curves = {k: [float(v) for v in values] for k, values in history.history.items()}
@@ -81,10 +89,11 @@ def train(
         logging.getLogger(__name__).info(
             "%s of %d replicas exports to %s", role.name, strategy.num_replicas_in_sync, export_dir
         )
-        exported = model.float32_copy(cnn, **architecture)
+        trained = model.float32_copy(cnn, filters=config.filters, dropout=config.dropout)
+        exported = model.with_flip_averaging(trained) if config.flip_averaging else trained
         serving.export_serving_model(exported, tft_output, export_dir)
         if role.is_chief:
-            warm_start.save_weights(exported, warm_start.model_root(serving_model_dir), architecture)
+            warm_start.save_weights(trained, warm_start.model_root(serving_model_dir), architecture)
     if role.in_cluster:
         model.wait_for_all_workers(strategy)
     return curves, start.to_json()

@@ -1,7 +1,8 @@
 """The run profiles: the defaults each sets, every one overridable on the command line.
 
 * ``full`` (default): the whole dataset, the production model.
-* ``smoke``: a small stratified real subset and one short epoch, for quick
+* ``smoke``: a small stratified real subset and two short epochs (one left the
+  three-stage net's batch-norm statistics behind: 0.29 test accuracy, two: 0.80), for quick
   end-to-end checks. It has its own pipeline and model name, so its models are
   never compared with, or served in place of, full ones.
 * ``tune``: ``full`` with TFX's Tuner first (a small KerasTuner random search);
@@ -36,8 +37,8 @@ PROFILES: dict[str, Profile] = {
     "full": Profile(
         name="full",
         model_name="fashion_mnist",
-        # 15 epochs of cosine decay: 0.935 test accuracy in the plain script (README, Benchmarks).
-        training=TrainingConfig(epochs=15, batch_size=128, learning_rate=2e-3, seed=42, warm_start_epochs=5),
+        # 16 epochs: one of warm-up, then cosine decay (README, "The model").
+        training=TrainingConfig(epochs=16, batch_size=128, learning_rate=2e-3, seed=42, warm_start_epochs=5),
         eval_fraction=1 / 12,  # 5,000 of the official 60,000
         train_limit=None,
         test_limit=None,
@@ -47,7 +48,9 @@ PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke",
         model_name="fashion_mnist_smoke",
-        training=TrainingConfig(epochs=1, batch_size=64, learning_rate=2e-3, seed=42, warm_start_epochs=1),
+        training=TrainingConfig(
+            epochs=2, batch_size=64, learning_rate=2e-3, seed=42, warm_start_epochs=1, warmup_epochs=0
+        ),
         eval_fraction=1 / 120,  # 500 of the official 60,000
         train_limit=3000,
         test_limit=1000,

@@ -207,11 +207,15 @@ def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     component_lines = [line.split("]", 1)[1].split() for line in result.stdout.splitlines() if line.startswith("[")]
     assert ["Tuner", "done"] in [words[:2] for words in component_lines]
+    trial_lines = [
+        line.strip().split(":")[0] for line in result.stdout.splitlines() if line.strip().startswith("trial ")
+    ]
+    assert trial_lines == ["trial 1/2 epoch 1/1", "trial 2/2 epoch 1/1"], "one console line per trial epoch"
     cfg = config_lib.parse_args(["--profile=smoke", *args])
     details = details_lib.details(Store.open(cfg.metadata_path))
     best_uri = next(a.uri for a in details.artifacts if a.type == "HyperParameters")
     best = json.loads((Path(best_uri) / "best_hyperparameters.txt").read_text())["values"]
     trained = json.loads((Path(details.model_run_dir) / "training_config.json").read_text())
-    for name in ("learning_rate", "dense_units", "dense_dropout"):
+    for name in ("learning_rate", "dropout"):
         assert trained[name] == best[name], name
     assert trained["epochs"] == cfg.training.epochs

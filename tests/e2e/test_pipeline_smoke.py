@@ -4,6 +4,8 @@ A session fixture (tests/e2e/conftest.py) runs it twice on one output folder; th
 then check ML Metadata, the pushed model and the cache.
 """
 
+import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +42,13 @@ def test_console_shows_a_line_per_component_and_a_summary(runs: Runs):
     assert "model BLESSED" in lines
     assert any(line.startswith(f"pushed: {runs.config.model_serving_dir}/") for line in lines)
     assert "val_accuracy" not in runs.first.stdout, "Keras and TFX chatter belongs in the log file"
+    epochs = runs.config.training.epochs
+    epoch_lines = [line.strip() for line in lines if line.strip().startswith("training epoch ")]
+    assert [line.split(":")[0] for line in epoch_lines] == [
+        f"training epoch {e}/{epochs}" for e in range(1, epochs + 1)
+    ]
+    assert all("eval accuracy" in line and line.endswith(" left") for line in epoch_lines)
+    assert "\r" not in runs.first.stdout, "plain lines when the console is not a terminal"
     log_files = list(runs.config.logs_dir.glob("run-*.log"))
     assert log_files and any("val_accuracy" in f.read_text() for f in log_files)
 
@@ -151,3 +160,25 @@ def test_make_predict_classifies_images_with_the_pushed_model(runs: Runs, real_d
     )
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines()[-1] == f"error: {tmp_path / 'notes.txt'}: not a PNG image"
+
+
+def test_a_second_run_from_scratch_on_this_machine_trains_the_same_model(runs: Runs, tmp_path: Path):
+    """Reproducible training (README): same commit, same data, same machine -> the same model digest."""
+    from components.pusher import publish
+
+    args = [
+        f"--output-dir={tmp_path / 'out'}",
+        f"--serving-dir={tmp_path / 'serving'}",
+        f"--raw-dir={runs.config.raw_dir}",
+    ]
+    result = run_pipeline(*args)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    cfg = dataclasses.replace(runs.config, serving_dir=tmp_path / "serving")
+
+    def card(serving: Path) -> dict:
+        (version,) = versions(serving)
+        return json.loads((serving / version / publish.MODEL_CARD_PATH).read_text())
+
+    first, again = card(runs.config.model_serving_dir), card(cfg.model_serving_dir)
+    assert again["evaluation"] == first["evaluation"]
+    assert again["model_digest"] == first["model_digest"], "the SavedModel differs, byte for byte"

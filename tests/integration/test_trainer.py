@@ -1,17 +1,20 @@
 """train(): the run_fn's body on a few real-format examples, through the real Transform graph."""
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
-from components import dataset, features, hparams, trainer, warm_start_weights
+from components import dataset, features, hparams, progress, trainer, warm_start_weights
 from components.hparams import TrainingConfig
 from tests.integration.conftest import fixture_images, write_examples
 
 
-def test_trains_logs_and_exports(transform_output, tmp_path: Path):
+def test_trains_logs_and_exports(transform_output, tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    caplog.set_level(logging.INFO, logger=progress.LOGGER_NAME)
     images, labels = fixture_images(60, seed=1)
     train_file = write_examples(tmp_path / "train.tfrecord", images[:40], labels[:40])
     eval_file = write_examples(tmp_path / "eval.tfrecord", images[40:], labels[40:])
@@ -26,6 +29,10 @@ def test_trains_logs_and_exports(transform_output, tmp_path: Path):
     assert start == {"base_model": None, "epochs": 2, "reason": "no blessed model trained on an older window"}
     assert set(history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(values) == 2 for values in history.values())
+    epochs = [getattr(r, progress.RECORD_ATTRIBUTE) for r in caplog.records if r.name == progress.LOGGER_NAME]
+    assert [(e.task, e.epoch, e.epochs) for e in epochs] == [("training", 1, 2), ("training", 2, 2)]
+    assert [e.eval_accuracy for e in epochs] == history["val_accuracy"]
+    assert epochs[-1].seconds_left == 0 and all(e.seconds > 0 for e in epochs)
     assert list((tmp_path / "logs").rglob("events.out.tfevents.*")), "TensorBoard logs in the run directory"
     signatures = tf.saved_model.load(str(tmp_path / "model")).signatures
     assert {features.SERVING_SIGNATURE, features.IMAGES_SIGNATURE} <= set(signatures)
@@ -108,5 +115,5 @@ def test_a_warm_start_begins_from_the_base_models_weights(transform_output, tmp_
     train("scratch", None, learning_rate=1e-12)
     scratch = kernels("scratch")
     assert any(not np.allclose(scratch[name], value, atol=1e-3) for name, value in base.items())
-    other = train("other", base_weights, dense_units=32)
+    other = train("other", base_weights, filters=16)
     assert other["base_model"] is None and other["epochs"] == 2 and "architecture differs" in other["reason"]

@@ -29,13 +29,9 @@ def test_search_finds_hyperparameters_the_trainer_applies(transform_output, tmp_
     assert len(trials) == 2 and all(t.status == "COMPLETED" for t in trials), [t.message for t in trials]
     best = result.tuner.get_best_hyperparameters()[0]
     space = tuning.search_space()
-    for name in ("learning_rate", "dense_units", "dense_dropout"):
+    for name in ("learning_rate", "dropout"):
         assert best.get(name) in space._hps[name][0].values
 
     tuned = hparams.apply_best(config, best.get_config())
-    assert (tuned.learning_rate, tuned.dense_units, tuned.dense_dropout) == (
-        best.get("learning_rate"),
-        best.get("dense_units"),
-        best.get("dense_dropout"),
-    )
+    assert (tuned.learning_rate, tuned.dropout) == (best.get("learning_rate"), best.get("dropout"))
     assert (tuned.epochs, tuned.batch_size, tuned.seed) == (3, 16, 0), "only the searched values change"

@@ -20,7 +20,7 @@ def test_full_profile_defaults():
 
 def test_smoke_profile_is_small_and_separate():
     cfg = config.parse_args(["--profile", "smoke"])
-    assert cfg.training.epochs == 1
+    assert cfg.training.epochs == 2
     assert cfg.train_limit and cfg.train_limit < 10000
     assert cfg.model_name != config.PROFILES["full"].model_name
 

@@ -40,6 +40,49 @@ def test_cosine_schedule_decays_to_zero():
     assert abs(float(schedule(0)) - 0.01) < 1e-9 and float(schedule(100)) < 1e-9
 
 
+def test_warm_up_rises_linearly_to_the_peak_then_decays_to_zero():
+    schedule = model.cosine_schedule(0.01, 100, warmup_steps=10)
+    assert float(schedule(0)) == 0.0
+    np.testing.assert_allclose([float(schedule(s)) for s in (5, 10)], [0.005, 0.01], rtol=1e-6)
+    assert float(schedule(55)) < 0.01 * 0.51 and float(schedule(100)) < 1e-9
+    # A run shorter than its warm-up (a one-epoch smoke run) still reaches a learning rate above zero.
+    assert float(model.cosine_schedule(0.01, 5, warmup_steps=10)(2)) > 0
+
+
+def test_three_stages_then_global_pooling_and_no_dense_layer_but_the_classifier():
+    cnn = model.build_model(1e-3, filters=8)
+    convs = [layer for layer in cnn.layers if isinstance(layer, tf.keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [8, 8, 16, 16, 32, 32]
+    assert [layer.name for layer in cnn.layers if isinstance(layer, tf.keras.layers.Dense)] == [
+        features.PROBABILITIES_KEY
+    ]
+    assert any(isinstance(layer, tf.keras.layers.GlobalAveragePooling2D) for layer in cnn.layers)
+
+
+def test_label_smoothing_trains_on_one_hot_targets():
+    tf.keras.utils.set_random_seed(0)
+    cnn = model.build_model(1e-3, filters=8, label_smoothing=0.1)
+    x = np.random.default_rng(1).random((16, 28, 28, 1), np.float32)
+    targets = model.one_hot_labels(tf.constant(np.arange(16) % 10))
+    assert targets.shape == (16, features.NUM_CLASSES)
+    loss = cnn.evaluate(x, targets, verbose=0)[0]
+    # Smoothed targets keep 0.01 on each wrong class: the loss of even a perfect prediction stays above 0.
+    assert loss > 0 and np.isfinite(cnn.train_on_batch(x, targets)[0])
+
+
+def test_flip_averaging_is_the_mean_over_each_image_and_its_mirror():
+    tf.keras.utils.set_random_seed(0)
+    cnn = model.build_model(1e-3, filters=8)
+    x = np.random.default_rng(3).random((4, 28, 28, 1), np.float32)
+    cnn.train_on_batch(x, np.arange(4))  # weights no longer symmetric in any way
+    averaged = model.with_flip_averaging(cnn)
+    expected = (cnn(x).numpy() + cnn(x[:, :, ::-1]).numpy()) / 2
+    np.testing.assert_allclose(averaged(x).numpy(), expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(averaged(x[:, :, ::-1]).numpy(), averaged(x).numpy(), rtol=1e-5, atol=1e-7)
+    assert not np.allclose(cnn(x).numpy(), cnn(x[:, :, ::-1]).numpy(), atol=1e-4)
+    assert averaged.count_params() == cnn.count_params(), "the same weights, shared"
+
+
 def test_bf16_capability_comes_from_the_cpu_flags():
     assert model.bf16_capable_cpu("processor: 0\nflags\t\t: fpu sse avx512f amx_bf16 amx_tile\n")
     assert model.bf16_capable_cpu("flags : avx512_bf16\n")
@@ -58,6 +101,6 @@ def test_mixed_precision_trains_in_bfloat16_and_exports_float32():
     x = np.random.default_rng(2).random((16, 28, 28, 1), np.float32)
     mixed.train_on_batch(x, np.arange(16) % 10)
 
-    served = model.float32_copy(mixed)
+    served = model.float32_copy(mixed, filters=32)
     assert all(layer.compute_dtype == "float32" for layer in served.layers if layer.weights)
     np.testing.assert_allclose(served(x).numpy(), mixed(x).numpy(), atol=0.02)  # bfloat16 keeps 8 bits
