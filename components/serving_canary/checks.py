@@ -82,3 +82,21 @@ def check_signatures(model_dir: str, serialized: Sequence[bytes]) -> list[str]:
         if np.max(np.abs(a - b)) > _TOLERANCE:
             problems.append(f"the two signatures disagree (max difference {np.max(np.abs(a - b)):.2e})")
     return problems
+
+
+def score_examples(
+    model_dir: str, serialized: Sequence[bytes], batch_size: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
+    """The served model's probabilities [N, classes] for labelled examples, through ``serving_default`` as a
+    client calls it (labels removed), and their labels [N]."""
+    serve = tf.saved_model.load(model_dir).signatures[features.SERVING_SIGNATURE]
+    probabilities, labels = [], []
+    for start in range(0, len(serialized), batch_size):
+        batch = serialized[start : start + batch_size]
+        labels += [
+            tf.train.Example.FromString(r).features.feature[features.LABEL_KEY].int64_list.value[0] for r in batch
+        ]
+        examples, _ = _client_inputs(batch)
+        outputs = serve(**{features.SERVING_EXAMPLES_KEY: tf.constant(examples)})
+        probabilities.append(outputs[features.PROBABILITIES_KEY].numpy())
+    return np.concatenate(probabilities), np.array(labels, np.int64)

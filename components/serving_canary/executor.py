@@ -1,4 +1,5 @@
-"""Executor of ServingCanary: reads the canary batch and writes an InfraBlessing from ``checks.check_signatures``."""
+"""Executor of ServingCanary: reads the canary batch and writes an InfraBlessing from ``checks.check_signatures``;
+for a servable model, also the test images it gets most confidently wrong (``mistakes.py``), for the report."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from tfx.types import artifact, artifact_utils
 from tfx.utils import path_utils
 
 from components import properties
-from components.serving_canary import checks, spec
+from components.serving_canary import checks, mistakes, spec
 
 # Same marker files and property (properties.BLESSED) as TFX's InfraValidator, so Pusher's checks apply unchanged.
 _BLESSED_FILE, _NOT_BLESSED_FILE = "INFRA_BLESSED", "INFRA_NOT_BLESSED"
 
 
-def read_examples(split_uri: str, count: int) -> list[bytes]:
-    """The first ``count`` serialized examples of a split."""
+def read_examples(split_uri: str, count: int = -1) -> list[bytes]:
+    """The first ``count`` serialized examples of a split (-1: all), its files in name order."""
     files = sorted(tf.io.gfile.glob(f"{split_uri}/*"))
     compression = "GZIP" if files and files[0].endswith(".gz") else ""
     return [r.numpy() for r in tf.data.TFRecordDataset(files, compression_type=compression).take(count)]
@@ -36,9 +37,13 @@ class Executor(base_executor.BaseExecutor):
         model = artifact_utils.get_single_instance(input_dict[spec.MODEL_KEY])
         split_uri = artifact_utils.get_split_uri(input_dict[spec.EXAMPLES_KEY], exec_properties[spec.SPLIT_KEY])
         canary = read_examples(split_uri, exec_properties[spec.CANARY_SIZE_KEY])
-        problems = checks.check_signatures(path_utils.serving_model_path(model.uri), canary)
+        model_dir = path_utils.serving_model_path(model.uri)
+        problems = checks.check_signatures(model_dir, canary)
         blessing = artifact_utils.get_single_instance(output_dict[spec.BLESSING_KEY])
         Path(blessing.uri).mkdir(parents=True, exist_ok=True)
+        if not problems:  # the whole split through serving_default: the report's gallery of mistakes
+            probabilities, labels = checks.score_examples(model_dir, read_examples(split_uri))
+            mistakes.write(mistakes.confident_mistakes(probabilities, labels), Path(blessing.uri))
         (Path(blessing.uri) / (_NOT_BLESSED_FILE if problems else _BLESSED_FILE)).write_text("; ".join(problems))
         blessing.set_int_custom_property(properties.BLESSED, 0 if problems else 1)
         if problems:

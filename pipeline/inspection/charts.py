@@ -115,6 +115,18 @@ def samples_figure(samples: dict[int, list[np.ndarray]]) -> str:
     return _png(fig)
 
 
+def mistakes_figure(images: list[np.ndarray], captions: list[str]) -> str:
+    """One row of images, each captioned below: a confusion pair's mistakes."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(images), figsize=(len(images) * 0.9, 1.2), squeeze=False)
+    for ax, image, caption in zip(axes[0], images, captions, strict=True):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
+        ax.set_xlabel(caption, fontsize=7)
+    return _png(fig)
+
+
 def training_chart(history: dict[str, list[float]]) -> str:
     plt = _pyplot()
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(9, 3))

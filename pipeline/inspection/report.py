@@ -27,13 +27,14 @@ from pipeline.inspection.details import ArtifactRow, RunDetails, details
 from pipeline.inspection.history import History, history
 from pipeline.inspection.markup import e, table
 from pipeline.inspection.report_history import history_section
+from pipeline.inspection.report_mistakes import Gallery, gallery, mistakes_section
 from pipeline.inspection.runs import RunOverview, UnknownRunError
 from pipeline.inspection.samples import sample_images
 from pipeline.inspection.store import EmptyStoreError, Store
 from pipeline.inspection.store_health import StoreDamagedError
 
 # Section ids, in page order; the browser test checks each is there.
-SECTIONS = ("decision", "components", "data", "samples", "training", "evaluation", "history", "artifacts")
+SECTIONS = ("decision", "components", "data", "samples", "training", "evaluation", "mistakes", "history", "artifacts")
 
 
 def _class_floor(evaluation: evaluation_lib.Evaluation) -> float | None:
@@ -222,7 +223,11 @@ def _footer() -> list[str]:
 
 
 def render(
-    d: RunDetails, *, samples: dict[int, list[np.ndarray]] | None = None, runs_history: History | None = None
+    d: RunDetails,
+    *,
+    samples: dict[int, list[np.ndarray]] | None = None,
+    runs_history: History | None = None,
+    mistakes: Gallery | None = None,
 ) -> str:
     """The report of one run as an HTML page, its sections in the order of SECTIONS; ``runs_history``: the
     history of its pipeline."""
@@ -239,6 +244,7 @@ def render(
         *_samples_section(samples),
         *_training_section(d),
         *_evaluation_section(d.evaluation),
+        *mistakes_section(mistakes),
         *history_part,
         *_artifacts_section(d.artifacts),
         *_footer(),
@@ -253,7 +259,7 @@ def write_report(output_dir: Path, run_id: str | None = None, pipeline: str | No
     spans = [a for a in d.artifacts if a.node == nodes.EXAMPLE_GEN and a.key == properties.SPAN_EXAMPLES_KEY]
     newest = spans[-1] if spans else None
     samples = sample_images(newest.uri) if newest and Path(newest.uri).is_dir() else None
-    page = render(d, samples=samples, runs_history=history(store, d.overview.pipeline))
+    page = render(d, samples=samples, runs_history=history(store, d.overview.pipeline), mistakes=gallery(d))
     reports = output_dir / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     path = reports / f"{d.overview.pipeline}-{re.sub(r'[^0-9A-Za-z]+', '', d.overview.run_id)}.html"

@@ -26,3 +26,20 @@ def sample_images(examples_uri: str, split: str = features.TRAIN_SPLIT) -> dict[
             if all(len(b) == SAMPLES_PER_CLASS for b in samples.values()):
                 return samples
     return samples
+
+
+def images_at(examples_uri: str, split: str, indices: set[int]) -> dict[int, np.ndarray]:
+    """The images at these places of a split (its files in name order, records in file order)."""
+    found: dict[int, np.ndarray] = {}
+    index = -1
+    for path in sorted(split_files.split_dir(examples_uri, split).glob("*")):
+        for record in tfrecord.read_records(path):
+            index += 1
+            if index not in indices:
+                continue
+            image = protos.parse("tensorflow.Example", record).features.feature[features.IMAGE_KEY].bytes_list.value
+            if image and len(image[0]) == features.IMAGE_PIXELS:
+                found[index] = np.frombuffer(image[0], np.uint8).reshape(features.IMAGE_HEIGHT, features.IMAGE_WIDTH)
+            if len(found) == len(indices):
+                return found
+    return found

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from components.serving_canary import mistakes
 from data import sources
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, launch_chromium
@@ -155,6 +157,8 @@ def test_report_renders_in_headless_chromium(runs: Runs):
                 "img", "els => els.filter(i => !i.complete || i.naturalWidth === 0).length"
             )
             images = page.eval_on_selector_all("img", "els => els.length")
+            pairs = page.eval_on_selector_all("#mistakes h3.pair", "els => els.map(e => e.textContent)")
+            gallery = page.eval_on_selector_all("#mistakes img", "els => els.length")
             verdict = page.inner_text("#decision .verdict")
             ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS_DIR / "report.png"), full_page=True)
@@ -163,7 +167,9 @@ def test_report_renders_in_headless_chromium(runs: Runs):
     assert problems == []
     assert sections == list(SECTIONS)
     assert charts >= 6, "durations, labels, pixels, training curves, per-class accuracy, confusion matrix"
-    assert images == 1 and broken_images == 0
+    # The samples, and one row per confusion pair of the smoke model's most confident test mistakes.
+    assert len(pairs) == gallery == mistakes.PAIRS and images == 1 + gallery and broken_images == 0
+    assert all(re.fullmatch(r"true [\w/ -]+, predicted [\w/ -]+: \d+ mistakes", text) for text in pairs), pairs
     assert verdict.startswith(f"PUSHED: version {runs.versions_after_first[0]} at ")
     assert (ARTIFACTS_DIR / "report.png").stat().st_size > 50_000
 

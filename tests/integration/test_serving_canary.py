@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+import numpy as np
 import tensorflow as tf
 from tfx.types import artifact_utils, standard_artifacts
 
 from components import features
 from components.ingestion import examples
-from components.serving_canary import checks, executor, spec
+from components.serving_canary import checks, executor, mistakes, spec
 from tests.integration.conftest import write_examples
 
 
@@ -61,3 +62,18 @@ def test_executor_writes_an_infra_blessing_pusher_understands(exported_model, tm
     )
     assert model_utils.is_infra_validated(blessing)
     assert (tmp_path / "blessing" / "INFRA_BLESSED").exists()
+    # Every test example scored through serving_default, not just the canary batch.
+    found = mistakes.read(tmp_path / "blessing")
+    predicted = exported_model.keras_model.predict(exported_model.images[..., None] / 255.0, verbose=0).argmax(axis=1)
+    wrong = int((predicted != exported_model.labels).sum())
+    assert (found.scored, found.wrong) == (len(exported_model.labels), wrong)
+    assert sum(found.pair_counts.values()) <= wrong and len(found.shown) <= mistakes.PAIRS * mistakes.PER_PAIR
+    for m in found.shown:
+        assert exported_model.labels[m.index] == m.true_class != m.predicted == predicted[m.index]
+
+
+def test_scores_come_through_serving_default_without_labels(exported_model):
+    probabilities, labels = checks.score_examples(str(exported_model.path), _canary(exported_model, 30), batch_size=8)
+    assert probabilities.shape == (30, features.NUM_CLASSES) and labels.tolist() == exported_model.labels[:30].tolist()
+    expected = exported_model.keras_model.predict(exported_model.images[:30, ..., None] / 255.0, verbose=0)
+    np.testing.assert_allclose(probabilities, expected, atol=1e-5)

@@ -339,3 +339,24 @@ def test_json_keeps_the_artifact_keys_and_each_threshold_in_words():
         "value": 0.5,
         "rule": "SparseCategoricalAccuracy >= 0.5000",
     }
+
+
+def test_the_gallery_shows_each_confusion_pair_with_its_most_confident_mistakes():
+    from components.serving_canary import mistakes
+    from pipeline.inspection import report_mistakes
+
+    probabilities = np.full((6, 10), 0.01)
+    probabilities[[0, 1, 2], 0] = [0.9, 0.7, 0.8]  # shirts (6) taken for T-shirts (0)
+    probabilities[3, 2] = 0.6  # a coat (4) taken for a pullover (2)
+    probabilities[[4, 5], [4, 5]] = 0.9  # right
+    found = mistakes.confident_mistakes(probabilities, np.array([6, 6, 6, 4, 4, 5]))
+    images = {i: np.full((28, 28), 40 * i, np.uint8) for i in range(4)}
+    page = report.render(_details(), mistakes=(found, images))
+    section = page[page.index('<section id="mistakes">') :]
+    section = section[: section.index("</section>")]
+    assert "4 of 6 test images wrong" in section
+    assert section.index("true Shirt, predicted T-shirt/top: 3 mistakes") < section.index(
+        "true Coat, predicted Pullover: 1 mistakes"
+    )
+    assert section.count('src="data:image/png;base64,') == 2, "one row of images per pair"
+    assert report_mistakes.mistakes_section(None)[1].startswith("<p>Not recorded")
