@@ -12,6 +12,8 @@ EPOCHS      ?=
 BEAM_ARGS   ?=
 # Any other flag of the runner (python -m pipeline.local_runner --help), e.g. FLAGS="--span-window=2 --accept-drift".
 FLAGS       ?=
+# The seeds `make bench` trains with, one pipeline run and one plain run each.
+BENCH_SEEDS ?= 42 7 1234
 # Extra pytest arguments, e.g. PYTEST_ARGS="-k idx".
 PYTEST_ARGS ?=
 
@@ -42,7 +44,7 @@ help:
 	@echo "make report        write the HTML report of the latest run [RUN=]"
 	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
 	@echo "make tensorboard   TensorBoard on the latest training's logs [TB_HOST= TB_PORT=]"
-	@echo "make bench         measure against the performance targets  [PROFILE=full|smoke]"
+	@echo "make bench         measure against the performance targets  [PROFILE=full|smoke BENCH_SEEDS=\"42 7 1234\"]"
 	@echo "make airflow       a local Airflow scheduler and web UI running the pipeline on a schedule"
 	@echo "                   [AIRFLOW_PORT=8080 AIRFLOW_SCHEDULE=@daily|none|\"0 3 * * *\" AIRFLOW_DIR=OUTPUT_DIR/airflow]"
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
@@ -141,7 +143,7 @@ tensorboard: $(STAMP)
 
 # Benchmarks against the performance targets: writes $(OUTPUT_DIR)/bench/bench.json and bench.md.
 bench: $(STAMP) data
-	@"$(VENV_PY)" -m bench.run --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)/bench"
+	@"$(VENV_PY)" -m bench.run --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)/bench" --seeds $(BENCH_SEEDS)
 
 # The report's browser test drives Debian's Chromium; installed here where missing.
 chromium:

@@ -20,6 +20,11 @@ class EpochLogger(tf.keras.callbacks.Callback):
         self._seconds: list[float] = []
         self._started = 0.0
 
+    @property
+    def seconds(self) -> list[float]:
+        """Each finished epoch's wall seconds, in order."""
+        return list(self._seconds)
+
     def on_epoch_begin(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
         self._started = time.monotonic()
 

@@ -22,6 +22,8 @@ TUNE_EPOCHS_KEY = "epochs_per_trial"
 # Written by run_fn beside the TensorBoard logs: the per-epoch curves (Keras's history) and the
 # TrainingConfig the model was trained with (after any Tuner values).
 HISTORY_FILE = "history.json"
+# Beside Keras's metrics in that history: each epoch's wall seconds (time to accuracy, in the bench).
+EPOCH_SECONDS_KEY = "epoch_seconds"
 TRAINED_CONFIG_FILE = "training_config.json"
 # Beside the serving model, in the Model artifact: the warm start the Trainer made, JSON (model card).
 WARM_START_FILE = "warm_start.json"

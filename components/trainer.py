@@ -46,7 +46,8 @@ def train(
         used, for ``config.warm_start_epochs`` epochs, when its weights fit this architecture.
 
     Returns:
-      Keras's history (loss and accuracy per epoch, for train and eval), and the warm start made:
+      Keras's history (loss and accuracy per epoch, for train and eval) with each epoch's seconds, and the
+      warm start made:
       ``{"base_model": its folder or None, "epochs": ..., "reason": why not, when not}``.
     """
     legacy_keras.check_legacy_keras()
@@ -73,15 +74,17 @@ def train(
         )
         start = warm_start.load(cnn, start)
     logging.getLogger(__name__).info("warm start: %s", start.describe())
+    epochs = epoch_logger.EpochLogger("training", start.epochs)
     history = cnn.fit(
         data.train_data,
         validation_data=data.eval_data,
         epochs=start.epochs,
         steps_per_epoch=data.steps_per_epoch,
-        callbacks=[tf.keras.callbacks.TensorBoard(log_dir=log_dir), epoch_logger.EpochLogger("training", start.epochs)],
+        callbacks=[tf.keras.callbacks.TensorBoard(log_dir=log_dir), epochs],
         verbose=2,
     )
     curves = {k: [float(v) for v in values] for k, values in history.history.items()}
+    curves[hparams.EPOCH_SECONDS_KEY] = epochs.seconds
     if not all(math.isfinite(v) for v in curves["loss"]):
         raise RuntimeError(f"training diverged: loss per epoch {curves['loss']}")
     with tempfile.TemporaryDirectory(prefix="serving-model-") as scratch:

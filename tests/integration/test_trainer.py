@@ -27,12 +27,13 @@ def test_trains_logs_and_exports(transform_output, tmp_path: Path, caplog: pytes
         serving_model_dir=str(tmp_path / "model"),
     )
     assert start == {"base_model": None, "epochs": 2, "reason": "no blessed model trained on an older window"}
-    assert set(history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(history) >= {"loss", "accuracy", "val_loss", "val_accuracy", hparams.EPOCH_SECONDS_KEY}
     assert all(len(values) == 2 for values in history.values())
     epochs = [getattr(r, progress.RECORD_ATTRIBUTE) for r in caplog.records if r.name == progress.LOGGER_NAME]
     assert [(e.task, e.epoch, e.epochs) for e in epochs] == [("training", 1, 2), ("training", 2, 2)]
     assert [e.eval_accuracy for e in epochs] == history["val_accuracy"]
     assert epochs[-1].seconds_left == 0 and all(e.seconds > 0 for e in epochs)
+    assert history[hparams.EPOCH_SECONDS_KEY] == [e.seconds for e in epochs]
     assert list((tmp_path / "logs").rglob("events.out.tfevents.*")), "TensorBoard logs in the run directory"
     signatures = tf.saved_model.load(str(tmp_path / "model")).signatures
     assert {features.SERVING_SIGNATURE, features.IMAGES_SIGNATURE} <= set(signatures)

@@ -1,0 +1,130 @@
+"""The bench's arithmetic, no measuring: spreads over seeds, time to an accuracy, targets, the table."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from components import hparams
+
+# The eval accuracies whose first epoch the bench reports ("time to accuracy").
+ACCURACY_MARKS = (0.93, 0.94)
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    name: str
+    key: str  # into the results
+    limit: float
+    at_most: bool  # True: value <= limit passes; False: value >= limit passes
+    unit: str
+
+    def holds(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        return value <= self.limit if self.at_most else value >= self.limit
+
+
+TARGETS = (
+    Target("pipeline wall / plain Keras wall (median of the seeds' pairs)", "ratio", 1.05, True, "x"),
+    Target("cached rerun wall", "rerun_seconds", 30.0, True, "s"),
+    Target("make inspect wall", "inspect_seconds", 3.0, True, "s"),
+    Target("ingestion throughput", "ingestion_examples_per_second", 20000.0, False, "examples/s"),
+    Target("serving latency, 1 image, p50", "serving_latency_p50_ms", 2.0, True, "ms"),
+)
+# Only the default profile has to reach these.
+FULL_PROFILE_TARGETS = (
+    Target("test accuracy (mean of the seeds, scored through serving_default)", "test_accuracy", 0.940, False, ""),
+    Target("pipeline wall (median of the seeds)", "pipeline_seconds", 420.0, True, "s"),
+)
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Mean, median, min and max of one figure over the seeds."""
+    return {
+        "mean": statistics.fmean(values),
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+    }
+
+
+def time_to_accuracy(history: Mapping[str, Sequence[float]], mark: float) -> dict[str, float] | None:
+    """When the eval accuracy first reached ``mark``: that epoch (1-based) and the training seconds until
+    its end (the Trainer's history: ``val_accuracy`` and each epoch's seconds); None if it never did."""
+    accuracies = history.get("val_accuracy", [])
+    seconds = history.get(hparams.EPOCH_SECONDS_KEY, [])
+    for epoch, accuracy in enumerate(accuracies, start=1):
+        if accuracy >= mark:
+            return {"epoch": epoch, "seconds": sum(seconds[:epoch]) if len(seconds) >= epoch else None}
+    return None
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def _mark(found: dict[str, float] | None) -> str:
+    if found is None:
+        return "not reached"
+    return f"epoch {found['epoch']}, {_number(found['seconds'])} s"
+
+
+def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
+    r = results
+    lines = [
+        f"# Benchmark: profile `{r['profile']}`, {r['when']}",
+        "",
+        f"Machine: {r['machine']['cpu']}, {r['machine']['cpus']} CPUs, {r['machine']['memory_gib']:.0f} GiB, "
+        f"Python {r['machine']['python']}; commit {r['commit'] or 'unknown'}; seeds {r['seeds']}.",
+        "",
+        "| target | measured | limit | met |",
+        "|---|---|---|---|",
+    ]
+    for t in targets:
+        value = r.get(t.key)
+        shown = "n/a" if value is None else (f"{value:,.0f}" if value >= 1000 else f"{value:.4g}")
+        verdict = {True: "yes", False: "**no**", None: "n/a"}[t.holds(value)]
+        lines.append(
+            f"| {t.name} | {shown} {t.unit} | {'<=' if t.at_most else '>='} {t.limit:g} {t.unit} | {verdict} |"
+        )
+    acc, ratio, wall = r["test_accuracy_spread"], r["ratio_spread"], r["pipeline_seconds_spread"]
+    lines += [
+        "",
+        f"Over {len(r['seeds'])} seeds: test accuracy mean {acc['mean']:.4f}, min {acc['min']:.4f}, max "
+        f"{acc['max']:.4f}; pipeline wall median {wall['median']:.1f} s ({wall['min']:.1f}-{wall['max']:.1f}); "
+        f"ratio median {ratio['median']:.3f} ({ratio['min']:.3f}-{ratio['max']:.3f}), each pipeline run measured "
+        "right after its plain run.",
+        "",
+        "| seed | plain wall | pipeline wall | ratio | test accuracy: scored (TFMA) | plain script's | "
+        + " | ".join(f"eval accuracy {m}" for m in ACCURACY_MARKS)
+        + " |",
+        "|---|---|---|---|---|---|" + "---|" * len(ACCURACY_MARKS),
+    ]
+    for s in r["per_seed"]:
+        marks = " | ".join(_mark(s["time_to_accuracy"].get(str(m))) for m in ACCURACY_MARKS)
+        lines.append(
+            f"| {s['seed']} | {s['plain_seconds']:.1f} s | {s['pipeline_seconds']:.1f} s | {s['ratio']:.3f} | "
+            f"{_number(s['scored_accuracy'], 4)} ({_number(s['tfma_accuracy'], 4)}) | "
+            f"{_number(s['plain']['test_accuracy'], 4)} | {marks} |"
+        )
+    lines += [
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| peak memory, all processes of the first pipeline run | {r['peak_memory_bytes'] / 2**30:.2f} GiB |",
+        f"| rerun, nothing changed | {r['rerun_seconds']:.1f} s ({r['rerun_cached']} of {r['rerun_nodes']} cached) |",
+        f"| make inspect (median of {r['inspect_repeats']}) | {r['inspect_seconds']:.2f} s |",
+        f"| ingestion | {r['examples_written']:,} examples, {_number(r['ingestion_examples_per_second'], 0)} "
+        "examples/s |",
+        f"| serving latency, 1 image | p50 {r['serving_latency_p50_ms']:.2f} ms, "
+        f"p99 {r['serving_latency_p99_ms']:.2f} ms |",
+        f"| serving throughput, batch 256 | {r['serving_images_per_second_batch256']:,.0f} images/s |",
+        "",
+        "| component (first seed's run) | seconds |",
+        "|---|---|",
+    ]
+    lines += [f"| {node} | {seconds:.1f} |" for node, seconds in r["component_seconds"].items()]
+    return "\n".join(lines) + "\n"

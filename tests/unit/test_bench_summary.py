@@ -1,0 +1,68 @@
+"""The bench's arithmetic: spreads over seeds, time to an accuracy, targets, the table."""
+
+from bench import summary
+from components import hparams
+
+
+def test_spread_over_seeds():
+    assert summary.spread([0.94, 0.93, 0.96]) == {"mean": 0.9433333333333334, "median": 0.94, "min": 0.93, "max": 0.96}
+
+
+def test_time_to_accuracy_is_the_first_epoch_reaching_it_and_the_seconds_until_its_end():
+    history = {"val_accuracy": [0.90, 0.935, 0.93, 0.941], hparams.EPOCH_SECONDS_KEY: [50.0, 35.0, 36.0, 34.0]}
+    assert summary.time_to_accuracy(history, 0.93) == {"epoch": 2, "seconds": 85.0}
+    assert summary.time_to_accuracy(history, 0.94) == {"epoch": 4, "seconds": 155.0}
+    assert summary.time_to_accuracy(history, 0.95) is None
+    assert summary.time_to_accuracy({"val_accuracy": [0.95]}, 0.94) == {"epoch": 1, "seconds": None}
+
+
+def test_targets_hold_at_their_limits_and_fail_past_them():
+    ratio = next(t for t in summary.TARGETS if t.key == "ratio")
+    assert ratio.holds(1.05) and not ratio.holds(1.051) and ratio.holds(None) is None
+    accuracy = next(t for t in summary.FULL_PROFILE_TARGETS if t.key == "test_accuracy")
+    assert accuracy.holds(0.940) and not accuracy.holds(0.9399)
+
+
+def test_the_table_has_every_target_and_a_row_per_seed():
+    seed = {
+        "seed": 42,
+        "plain_seconds": 400.0,
+        "pipeline_seconds": 410.0,
+        "ratio": 1.025,
+        "scored_accuracy": 0.9401,
+        "tfma_accuracy": 0.9401,
+        "plain": {"test_accuracy": 0.9390},
+        "time_to_accuracy": {"0.93": {"epoch": 12, "seconds": 420.5}, "0.94": None},
+    }
+    results = {
+        "profile": "full",
+        "when": "2026-11-27T22:00:00+00:00",
+        "machine": {"cpu": "AMD EPYC (avx512_bf16)", "cpus": 2, "memory_gib": 24.0, "python": "3.10.16"},
+        "commit": "abc",
+        "seeds": [42],
+        "per_seed": [seed],
+        "test_accuracy_spread": summary.spread([0.9401]),
+        "pipeline_seconds_spread": summary.spread([410.0]),
+        "ratio_spread": summary.spread([1.025]),
+        "test_accuracy": 0.9401,
+        "pipeline_seconds": 410.0,
+        "ratio": 1.025,
+        "rerun_seconds": 17.0,
+        "rerun_nodes": 15,
+        "rerun_cached": 11,
+        "inspect_repeats": 5,
+        "inspect_seconds": 0.3,
+        "peak_memory_bytes": 2**31,
+        "examples_written": 70000,
+        "ingestion_examples_per_second": 38000.0,
+        "serving_latency_p50_ms": 2.5,
+        "serving_latency_p99_ms": 4.0,
+        "serving_images_per_second_batch256": 3000.0,
+        "component_seconds": {"Trainer": 380.0},
+    }
+    table = summary.markdown(results, summary.TARGETS + summary.FULL_PROFILE_TARGETS)
+    for target in summary.TARGETS + summary.FULL_PROFILE_TARGETS:
+        assert f"| {target.name} |" in table
+    assert "| serving latency, 1 image, p50 | 2.5 ms | <= 2 ms | **no** |" in table
+    assert "| 42 | 400.0 s | 410.0 s | 1.025 | 0.9401 (0.9401) | 0.9390 | epoch 12, 420.5 s | not reached |" in table
+    assert "AMD EPYC (avx512_bf16)" in table
