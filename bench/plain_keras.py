@@ -71,26 +71,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.deterministic_ops:
         tf.config.experimental.enable_op_determinism()
     steps = math.ceil(len(x_train) / config.batch_size)
-    cnn = model.build_model(
-        model.cosine_schedule(config.learning_rate, epochs * steps, warmup_steps=config.warmup_epochs * steps),
-        filters=config.filters,
-        dropout=config.dropout,
-        label_smoothing=config.label_smoothing,
-        precision=model.resolve_precision(config.precision),
-    )
-    one_hot = config.label_smoothing > 0
+    schedule = model.cosine_schedule(config.learning_rate, epochs * steps, warmup_steps=config.warmup_epochs * steps)
+    cnn = model.from_config(config, schedule)
 
     def batches(x: np.ndarray, y: np.ndarray, *, train: bool) -> tf.data.Dataset:
         data = tf.data.Dataset.from_tensor_slices((x, y))
         if train:
             data = data.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
-        data = data.batch(config.batch_size)
-        if train and config.augment:
-            data = data.enumerate().map(
-                lambda i, b: (augmentation.shift_and_flip(b[0], augmentation.batch_seed(config.seed, i)), b[1])
-            )
-        if one_hot:
-            data = data.map(lambda images, labels: (images, model.one_hot_labels(labels)))
+        data = augmentation.after_batching(
+            data.batch(config.batch_size),
+            seed=config.seed,
+            augment=train and config.augment,
+            one_hot=model.one_hot_targets(config.label_smoothing),
+        )
         return data.prefetch(tf.data.AUTOTUNE)
 
     training_started = time.monotonic()
@@ -101,8 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbose=0,
     )
     training_seconds = time.monotonic() - training_started
-    trained = model.float32_copy(cnn, filters=config.filters, dropout=config.dropout)
-    scored = model.with_flip_averaging(trained) if config.flip_averaging else trained
+    _, scored = model.for_serving(cnn, config)
     _, test_accuracy = scored.evaluate(x_test, y_test, batch_size=512, verbose=0)
     print(
         json.dumps(

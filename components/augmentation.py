@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from components import model
+
 MAX_SHIFT = 2  # pixels, in each direction, each axis
 
 
@@ -45,3 +47,23 @@ def shift_and_flip(images: tf.Tensor, seed: tf.Tensor, *, max_shift: int = MAX_S
 def batch_seed(run_seed: int, batch_index: tf.Tensor) -> tf.Tensor:
     """The stateless seed of one training batch: the run's seed and the batch's place in the run."""
     return tf.stack([tf.constant(run_seed, tf.int64), tf.cast(batch_index, tf.int64)])
+
+
+def after_batching(
+    batches: tf.data.Dataset, *, seed: int, augment: bool, one_hot: bool, parallel: int | None = None
+) -> tf.data.Dataset:
+    """Batches of (images, class ids) -> (augmented images, one-hot labels), each step when asked.
+
+    The steps both the pipeline's input (components/dataset.py) and the plain-Keras baseline take
+    once their batches are made: ``augment`` shifts and mirrors each batch, seeded by ``seed`` and
+    the batch's index in the run; ``one_hot`` gives the labels as ``model.one_hot_labels``.
+    ``parallel`` is the augmentation map's ``num_parallel_calls``.
+    """
+    if augment:
+        batches = batches.enumerate().map(
+            lambda index, batch: (shift_and_flip(batch[0], batch_seed(seed, index)), batch[1]),
+            num_parallel_calls=parallel,
+        )
+    if one_hot:
+        batches = batches.map(lambda images, labels: (images, model.one_hot_labels(labels)))
+    return batches

@@ -77,16 +77,9 @@ def make_dataset(
     dataset = dataset.batch(batch_size, drop_remainder=whole_batches)
     if repeat:
         dataset = dataset.repeat()
-    if augment:
-        dataset = dataset.enumerate().map(
-            lambda index, batch: (
-                augmentation.shift_and_flip(batch[0], augmentation.batch_seed(seed, index)),
-                batch[1],
-            ),
-            num_parallel_calls=tf.data.AUTOTUNE,
-        )
-    if one_hot:
-        dataset = dataset.map(lambda images, labels: (images, model.one_hot_labels(labels)))
+    dataset = augmentation.after_batching(
+        dataset, seed=seed, augment=augment, one_hot=one_hot, parallel=tf.data.AUTOTUNE
+    )
     # No autotuning thread, the likely one that destroying an iterator waited for while training kept
     # both cores busy (README, "Where the time goes"). The parallel map and the prefetch still size
     # themselves (to the cores, and by the prefetch's own buffer tuning).
@@ -148,7 +141,7 @@ def training_data(
         "batch_size": config.batch_size,
         "seed": config.seed,
         "whole_batches": whole_batches,
-        "one_hot": config.label_smoothing > 0,  # model.build_model's loss takes one-hot labels then
+        "one_hot": model.one_hot_targets(config.label_smoothing),
     }
     counting = {"batch_size": config.batch_size, "whole_batches": whole_batches}
     steps_per_epoch = batches_per_pass(train_files, tft_output, **counting)

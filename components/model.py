@@ -10,6 +10,7 @@ import tensorflow as tf
 
 from components import features
 from components.distributed import WorkerRole
+from components.hparams import TrainingConfig
 
 # Three stages of two 3x3 conv + batch norm + ReLU, of filters, 2x and 4x filters: 28x28 -> 14x14 -> 7x7, then
 # global average pooling into the classifier, no dense layer. The third stage is what lifted test accuracy
@@ -85,6 +86,31 @@ def build_model(
     return cnn
 
 
+def from_config(
+    config: TrainingConfig, learning_rate: float | tf.keras.optimizers.schedules.LearningRateSchedule
+) -> tf.keras.Model:
+    """``build_model`` with ``config``'s network, label smoothing and precision: the model every trainer fits."""
+    return build_model(
+        learning_rate,
+        filters=config.filters,
+        dropout=config.dropout,
+        label_smoothing=config.label_smoothing,
+        precision=resolve_precision(config.precision),
+    )
+
+
+def for_serving(trained: tf.keras.Model, config: TrainingConfig) -> tuple[tf.keras.Model, tf.keras.Model]:
+    """The float32 copy of ``trained`` (whose weights a warm start reuses) and the model to serve: the
+    copy itself, or the copy with flip averaging when ``config.flip_averaging``."""
+    weights = float32_copy(trained, filters=config.filters, dropout=config.dropout)
+    return weights, with_flip_averaging(weights) if config.flip_averaging else weights
+
+
+def one_hot_targets(label_smoothing: float) -> bool:
+    """Whether a model compiled with ``label_smoothing`` trains on one-hot labels (``one_hot_labels``)."""
+    return label_smoothing > 0
+
+
 def architecture(filters: int) -> dict[str, int]:
     """The settings that decide the weights' shapes: what a warm start has to match."""
     return {"filters": filters, "stages": STAGES}
@@ -140,7 +166,7 @@ def _compile(
     learning_rate: float | tf.keras.optimizers.schedules.LearningRateSchedule,
     label_smoothing: float,
 ) -> None:
-    if label_smoothing:
+    if one_hot_targets(label_smoothing):
         loss = tf.keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
         accuracy = tf.keras.metrics.CategoricalAccuracy(name="accuracy")
     else:

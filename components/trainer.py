@@ -61,17 +61,12 @@ def train(
     architecture = model.architecture(config.filters)
     start = warm_start.plan(warm_start_dir, architecture, config)
     with strategy.scope():
-        cnn = model.build_model(
-            model.cosine_schedule(
-                config.learning_rate,
-                start.epochs * data.steps_per_epoch,
-                warmup_steps=config.warmup_epochs * data.steps_per_epoch,
-            ),
-            filters=config.filters,
-            dropout=config.dropout,
-            label_smoothing=config.label_smoothing,
-            precision=model.resolve_precision(config.precision),
+        schedule = model.cosine_schedule(
+            config.learning_rate,
+            start.epochs * data.steps_per_epoch,
+            warmup_steps=config.warmup_epochs * data.steps_per_epoch,
         )
+        cnn = model.from_config(config, schedule)
         start = warm_start.load(cnn, start)
     logging.getLogger(__name__).info("warm start: %s", start.describe())
     epochs = epoch_logger.EpochLogger("training", start.epochs)
@@ -92,8 +87,7 @@ def train(
         logging.getLogger(__name__).info(
             "%s of %d replicas exports to %s", role.name, strategy.num_replicas_in_sync, export_dir
         )
-        trained = model.float32_copy(cnn, filters=config.filters, dropout=config.dropout)
-        exported = model.with_flip_averaging(trained) if config.flip_averaging else trained
+        trained, exported = model.for_serving(cnn, config)
         serving.export_serving_model(exported, tft_output, export_dir)
         if role.is_chief:
             warm_start.save_weights(trained, warm_start.model_root(serving_model_dir), architecture)

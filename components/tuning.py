@@ -41,13 +41,7 @@ class SearchTuner(keras_tuner.engine.base_tuner.BaseTuner):
         self, trial: Any, *, train_data: Any, eval_data: Any, epochs: int, steps_per_epoch: int, verbose: int = 2
     ) -> dict:
         hp = trial.hyperparameters
-        cnn = model.build_model(
-            hp.get("learning_rate"),
-            filters=self.config.filters,
-            dropout=hp.get("dropout"),
-            label_smoothing=self.config.label_smoothing,
-            precision=model.resolve_precision(self.config.precision),
-        )
+        cnn = model.from_config(hparams.apply_best(self.config, hp.get_config()), hp.get("learning_rate"))
         number = len(self.oracle.trials)  # this trial is registered with the oracle by now
         history = cnn.fit(
             train_data,

@@ -53,8 +53,12 @@ class Console:
         self._index += 1
         self._node, self._started, self._cached = node_id, time.monotonic(), False
         if self._stream.isatty():
-            self._stream.write(f"{self._prefix()} {node_id:<30} running\r")
+            self._write_running()
             self._stream.flush()
+
+    def _write_running(self) -> None:
+        """The running node's line, ending in a carriage return so the next write replaces it (terminal only)."""
+        self._stream.write(f"{self._prefix()} {self._node:<30} running\r")
 
     def epoch(self, figures: progress.Epoch) -> None:
         """An epoch of the running node's training, on a line of its own under the node's.
@@ -65,7 +69,7 @@ class Console:
         if self._stream.isatty():
             self._stream.write(f"\r\033[K{_EPOCH_INDENT}{figures.text()}\n")
             if self._node is not None:
-                self._stream.write(f"{self._prefix()} {self._node:<30} running\r")
+                self._write_running()
             self._stream.flush()
         else:
             self.line(f"{_EPOCH_INDENT}{figures.text()}")

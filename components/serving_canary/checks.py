@@ -6,7 +6,9 @@ examples: the executor calls it, and so do the tests.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -17,16 +19,33 @@ from components import features
 _TOLERANCE = 1e-4
 
 
-def _client_inputs(serialized: Sequence[bytes]) -> tuple[list[bytes], np.ndarray]:
-    """What clients send: examples without their label, and the same images as uint8 arrays."""
-    examples, images = [], []
-    for record in serialized:
-        example = tf.train.Example.FromString(record)
-        del example.features.feature[features.LABEL_KEY]
-        examples.append(example.SerializeToString())
-        pixels = example.features.feature[features.IMAGE_KEY].bytes_list.value[0]
-        images.append(np.frombuffer(pixels, np.uint8).reshape(features.IMAGE_HEIGHT, features.IMAGE_WIDTH))
-    return examples, np.stack(images)
+@dataclasses.dataclass(frozen=True)
+class ClientBatch:
+    """Labelled examples as clients send them: serialized without their label, and as uint8 images."""
+
+    examples: list[bytes]
+    images: np.ndarray  # uint8 [N, 28, 28]
+    labels: np.ndarray  # int64 [N]
+
+    @classmethod
+    def parse(cls, serialized: Sequence[bytes]) -> ClientBatch:
+        """Parses each example once."""
+        examples, images, labels = [], [], []
+        for record in serialized:
+            example = tf.train.Example.FromString(record)
+            labels.append(example.features.feature[features.LABEL_KEY].int64_list.value[0])
+            del example.features.feature[features.LABEL_KEY]
+            examples.append(example.SerializeToString())
+            pixels = example.features.feature[features.IMAGE_KEY].bytes_list.value[0]
+            images.append(np.frombuffer(pixels, np.uint8).reshape(features.IMAGE_HEIGHT, features.IMAGE_WIDTH))
+        shape = (0, features.IMAGE_HEIGHT, features.IMAGE_WIDTH)
+        return cls(examples, np.stack(images) if images else np.zeros(shape, np.uint8), np.array(labels, np.int64))
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def __getitem__(self, rows: slice) -> ClientBatch:
+        return ClientBatch(self.examples[rows], self.images[rows], self.labels[rows])
 
 
 def _output_problems(name: str, outputs: dict[str, tf.Tensor], n: int) -> list[str]:
@@ -45,28 +64,24 @@ def _output_problems(name: str, outputs: dict[str, tf.Tensor], n: int) -> list[s
     return problems
 
 
-def check_signatures(model_dir: str, serialized: Sequence[bytes]) -> list[str]:
-    """Loads the SavedModel as a server would and runs the canary through both signatures.
-
-    Returns:
-      What is wrong, one sentence each; empty when the model is fit to serve.
-    """
-    if not serialized:
-        return ["no canary examples"]
+def _load(model_dir: str) -> tuple[Any, list[str]]:
+    """The SavedModel's signatures as a server loads them, or what stops the load."""
     try:
-        signatures = tf.saved_model.load(model_dir).signatures
+        return tf.saved_model.load(model_dir).signatures, []
     except Exception as e:  # noqa: BLE001 - whatever stops a load stops a server
-        return [f"the SavedModel does not load: {str(e).strip().splitlines()[0]}"]
+        return None, [f"the SavedModel does not load: {str(e).strip().splitlines()[0]}"]
+
+
+def _check(signatures: Any, canary: ClientBatch) -> list[str]:
     missing = [s for s in (features.SERVING_SIGNATURE, features.IMAGES_SIGNATURE) if s not in signatures]
     if missing:
         return [f"signature {s} is missing" for s in missing]
-    examples, images = _client_inputs(serialized)
     calls = {
         features.SERVING_SIGNATURE: lambda: signatures[features.SERVING_SIGNATURE](
-            **{features.SERVING_EXAMPLES_KEY: tf.constant(examples)}
+            **{features.SERVING_EXAMPLES_KEY: tf.constant(canary.examples)}
         ),
         features.IMAGES_SIGNATURE: lambda: signatures[features.IMAGES_SIGNATURE](
-            **{features.IMAGES_INPUT_KEY: tf.constant(images)}
+            **{features.IMAGES_INPUT_KEY: tf.constant(canary.images)}
         ),
     }
     problems, answers = [], {}
@@ -76,7 +91,7 @@ def check_signatures(model_dir: str, serialized: Sequence[bytes]) -> list[str]:
         except Exception as e:  # noqa: BLE001 - a signature that raises is a failed canary
             problems.append(f"{name} fails: {str(e).strip().splitlines()[0]}")
             continue
-        problems += _output_problems(name, answers[name], len(serialized))
+        problems += _output_problems(name, answers[name], len(canary))
     if not problems:
         a, b = (answers[s][features.PROBABILITIES_KEY].numpy() for s in calls)
         if np.max(np.abs(a - b)) > _TOLERANCE:
@@ -84,19 +99,49 @@ def check_signatures(model_dir: str, serialized: Sequence[bytes]) -> list[str]:
     return problems
 
 
-def score_examples(
-    model_dir: str, serialized: Sequence[bytes], batch_size: int = 1000
-) -> tuple[np.ndarray, np.ndarray]:
-    """The served model's probabilities [N, classes] for labelled examples, through ``serving_default`` as a
-    client calls it (labels removed), and their labels [N]."""
-    serve = tf.saved_model.load(model_dir).signatures[features.SERVING_SIGNATURE]
-    probabilities, labels = [], []
-    for start in range(0, len(serialized), batch_size):
-        batch = serialized[start : start + batch_size]
-        labels += [
-            tf.train.Example.FromString(r).features.feature[features.LABEL_KEY].int64_list.value[0] for r in batch
-        ]
-        examples, _ = _client_inputs(batch)
-        outputs = serve(**{features.SERVING_EXAMPLES_KEY: tf.constant(examples)})
-        probabilities.append(outputs[features.PROBABILITIES_KEY].numpy())
-    return np.concatenate(probabilities), np.array(labels, np.int64)
+def _score(signatures: Any, batch: ClientBatch, batch_size: int) -> np.ndarray:
+    serve = signatures[features.SERVING_SIGNATURE]
+    probabilities = [
+        serve(**{features.SERVING_EXAMPLES_KEY: tf.constant(batch.examples[start : start + batch_size])})[
+            features.PROBABILITIES_KEY
+        ].numpy()
+        for start in range(0, len(batch), batch_size)
+    ]
+    return np.concatenate(probabilities) if probabilities else np.zeros((0, features.NUM_CLASSES), np.float32)
+
+
+def check_signatures(model_dir: str, serialized: Sequence[bytes]) -> list[str]:
+    """Loads the SavedModel as a server would and runs the canary through both signatures.
+
+    Returns:
+      What is wrong, one sentence each; empty when the model is fit to serve.
+    """
+    return examine(model_dir, serialized, canary_size=len(serialized), score=False).problems
+
+
+@dataclasses.dataclass(frozen=True)
+class Examination:
+    """The canary's problems; for a model fit to serve (and when asked), every example's probabilities."""
+
+    problems: list[str]
+    probabilities: np.ndarray | None = None  # [N, classes]
+    labels: np.ndarray | None = None  # [N]
+
+
+def examine(
+    model_dir: str, serialized: Sequence[bytes], *, canary_size: int, score: bool = True, batch_size: int = 1000
+) -> Examination:
+    """Checks the first ``canary_size`` examples as ``check_signatures`` does; then, when nothing is wrong and
+    ``score``, scores all of them through ``serving_default`` as a client calls it (labels removed).
+
+    The model is loaded and each example parsed once for both.
+    """
+    if not serialized or canary_size < 1:
+        return Examination(["no canary examples"])
+    signatures, problems = _load(model_dir)
+    batch = ClientBatch.parse(serialized)
+    problems = problems or _check(signatures, batch[:canary_size])
+    if problems or not score:
+        return Examination(problems)
+    return Examination(problems, _score(signatures, batch, batch_size), batch.labels)
+

@@ -1,4 +1,4 @@
-"""Executor of ServingCanary: reads the canary batch and writes an InfraBlessing from ``checks.check_signatures``;
+"""Executor of ServingCanary: reads the split and writes an InfraBlessing from ``checks.examine``'s canary check;
 for a servable model, also the test images it gets most confidently wrong (``mistakes.py``), for the report."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def read_examples(split_uri: str, count: int = -1) -> list[bytes]:
 
 
 class Executor(base_executor.BaseExecutor):
-    """Writes an InfraBlessing: blessed when ``check_signatures`` finds nothing wrong."""
+    """Writes an InfraBlessing: blessed when the canary check finds nothing wrong."""
 
     def Do(
         self,
@@ -36,14 +36,19 @@ class Executor(base_executor.BaseExecutor):
     ) -> None:
         model = artifact_utils.get_single_instance(input_dict[spec.MODEL_KEY])
         split_uri = artifact_utils.get_split_uri(input_dict[spec.EXAMPLES_KEY], exec_properties[spec.SPLIT_KEY])
-        canary = read_examples(split_uri, exec_properties[spec.CANARY_SIZE_KEY])
-        model_dir = path_utils.serving_model_path(model.uri)
-        problems = checks.check_signatures(model_dir, canary)
+        # The whole split: its first examples are the canary; for a model that serves, every one is scored
+        # through serving_default for the report's gallery of mistakes.
+        examination = checks.examine(
+            path_utils.serving_model_path(model.uri),
+            read_examples(split_uri),
+            canary_size=exec_properties[spec.CANARY_SIZE_KEY],
+        )
+        problems = examination.problems
         blessing = artifact_utils.get_single_instance(output_dict[spec.BLESSING_KEY])
         Path(blessing.uri).mkdir(parents=True, exist_ok=True)
-        if not problems:  # the whole split through serving_default: the report's gallery of mistakes
-            probabilities, labels = checks.score_examples(model_dir, read_examples(split_uri))
-            mistakes.write(mistakes.confident_mistakes(probabilities, labels), Path(blessing.uri))
+        if not problems:
+            found = mistakes.confident_mistakes(examination.probabilities, examination.labels)
+            mistakes.write(found, Path(blessing.uri))
         (Path(blessing.uri) / (_NOT_BLESSED_FILE if problems else _BLESSED_FILE)).write_text("; ".join(problems))
         blessing.set_int_custom_property(properties.BLESSED, 0 if problems else 1)
         if problems:

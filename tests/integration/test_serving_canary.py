@@ -73,7 +73,14 @@ def test_executor_writes_an_infra_blessing_pusher_understands(exported_model, tm
 
 
 def test_scores_come_through_serving_default_without_labels(exported_model):
-    probabilities, labels = checks.score_examples(str(exported_model.path), _canary(exported_model, 30), batch_size=8)
-    assert probabilities.shape == (30, features.NUM_CLASSES) and labels.tolist() == exported_model.labels[:30].tolist()
+    examination = checks.examine(str(exported_model.path), _canary(exported_model, 30), canary_size=8, batch_size=8)
+    probabilities, labels = examination.probabilities, examination.labels
+    assert examination.problems == [] and probabilities.shape == (30, features.NUM_CLASSES)
+    assert labels.tolist() == exported_model.labels[:30].tolist()
     expected = exported_model.keras_model.predict(exported_model.images[:30, ..., None] / 255.0, verbose=0)
     np.testing.assert_allclose(probabilities, expected, atol=1e-5)
+
+
+def test_a_model_that_does_not_serve_is_not_scored(tmp_path: Path, exported_model):
+    examination = checks.examine(str(tmp_path), _canary(exported_model), canary_size=8)
+    assert examination.problems[0].startswith("the SavedModel does not load") and examination.probabilities is None
