@@ -79,7 +79,9 @@ def run(
             try:
                 LocalDagRunner().run(tfx_pipeline)
             except BaseException as e:
-                if not (isinstance(e, Exception) or interruption.signum):
+                if interruption.signum:
+                    interruption.caught()  # whatever the exception, a signal stopped the run
+                elif not isinstance(e, Exception):
                     raise
                 failure = e
         if failure is not None and interruption.signum:
@@ -122,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             terminal.error(str(e))
             return 1
         except interrupts.Interrupted:  # before or after LocalDagRunner ran
+            interruption.caught()
             terminal.error(f"interrupted ({interruption.name}) {terminal.progress_words()}")
             return interruption.exit_status
     # A signal outside the blocks above (while parsing the flags, say): interruptible() caught it.

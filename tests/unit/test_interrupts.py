@@ -1,0 +1,83 @@
+"""interrupts: the first SIGINT or SIGTERM stops the run once, even where a library drops the exception."""
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from pipeline import interrupts
+from tests.conftest import REPO_ROOT
+
+
+def _spin(seconds: float = 2.0) -> None:
+    """The run going on: Python bytecode for a delivered signal's handler to run in."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pass
+
+
+def test_the_first_signal_raises_and_a_second_on_its_way_up_is_ignored():
+    with interrupts.interruptible() as interruption:
+        try:
+            signal.raise_signal(signal.SIGTERM)
+            pytest.fail("SIGTERM raised nothing")
+        except interrupts.Interrupted:
+            signal.raise_signal(signal.SIGINT)  # while the stop is on its way to the runner: no second exception
+            _spin(0.5)
+            interruption.caught()
+    assert (interruption.name, interruption.exit_status) == ("SIGTERM", 143)
+
+
+def test_a_stop_a_library_swallowed_is_raised_again():
+    with interrupts.interruptible() as interruption:
+        with pytest.raises(interrupts.Interrupted):
+            try:
+                signal.raise_signal(signal.SIGINT)
+            except BaseException:  # noqa: BLE001 - a library that drops everything
+                pass
+            _spin()
+        interruption.caught()
+        signal.raise_signal(signal.SIGINT)  # after the runner caught it: nothing more
+    assert interruption.exit_status == 130
+
+
+def test_nothing_is_raised_after_the_block_when_a_kept_stop_is_freed():
+    with interrupts.interruptible():
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except interrupts.Interrupted as e:
+            kept = e
+    del kept
+    _spin(0.5)  # no KeyboardInterrupt from a delivery after the block
+
+
+def test_a_stop_raised_in_a_finalizer_is_raised_again_outside_it():
+    # In a process of its own: pytest keeps an exception a finalizer raised until the test ends.
+    script = textwrap.dedent(
+        """
+        import signal
+        import time
+        from pipeline import interrupts
+
+        class Finalized:
+            def __del__(self):
+                signal.raise_signal(signal.SIGINT)  # the handler raises in here; Python prints and drops it
+
+        with interrupts.interruptible() as interruption:
+            try:
+                Finalized()
+                deadline = time.monotonic() + 2
+                while time.monotonic() < deadline:
+                    pass
+                print("the run went on")
+            except interrupts.Interrupted:
+                interruption.caught()
+                print("stopped by", interruption.name)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert "Exception ignored in" in done.stderr  # the first exception was dropped
+    assert done.stdout.splitlines() == ["stopped by SIGINT"] and done.returncode == 0
