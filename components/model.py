@@ -102,8 +102,8 @@ def from_config(
 def for_serving(trained: tf.keras.Model, config: TrainingConfig) -> tuple[tf.keras.Model, tf.keras.Model]:
     """The float32 copy of ``trained`` (whose weights a warm start reuses) and the model to serve: the
     copy itself, or the copy with flip averaging when ``config.flip_averaging``."""
-    weights = float32_copy(trained, filters=config.filters, dropout=config.dropout)
-    return weights, with_flip_averaging(weights) if config.flip_averaging else weights
+    copy = float32_copy(trained, filters=config.filters, dropout=config.dropout)
+    return copy, with_flip_averaging(copy) if config.flip_averaging else copy
 
 
 def one_hot_targets(label_smoothing: float) -> bool:

@@ -41,7 +41,8 @@ class SearchTuner(keras_tuner.engine.base_tuner.BaseTuner):
         self, trial: Any, *, train_data: Any, eval_data: Any, epochs: int, steps_per_epoch: int, verbose: int = 2
     ) -> dict:
         hp = trial.hyperparameters
-        cnn = model.from_config(hparams.apply_best(self.config, hp.get_config()), hp.get("learning_rate"))
+        config = hparams.apply_best(self.config, hp.get_config())  # this trial's learning rate and dropout
+        cnn = model.from_config(config, config.learning_rate)
         number = len(self.oracle.trials)  # this trial is registered with the oracle by now
         history = cnn.fit(
             train_data,

@@ -8,10 +8,12 @@ exception in its own (Beam turns it into a pickling error), so the runner asks
 
 A library may also drop the exception: Python prints and discards one raised while it runs a
 finalizer (``__del__``), and C extensions that call back into Python can clear it. The signal
-can land in either while TensorFlow works, and the run then went on to the end (a CI run exited 0
-after its Ctrl-C). So each ``Interrupted`` is watched: if it is freed before the runner has
-``caught`` it, the same signal is delivered again (``_thread.interrupt_main``, from a timer thread)
-and raises a new one, until one reaches the runner.
+can land in either while TensorFlow works; in CI a run went on to the end and exited 0 after its
+Ctrl-C. So each ``Interrupted`` is watched: if it is freed before the runner has ``caught`` it, a
+watcher thread delivers the same signal again (``_thread.interrupt_main``), which raises a new one
+in the main thread's own code, until one reaches the runner. What this cannot see: an exception a
+library keeps (it is never freed), or one freed late in a reference cycle (seen at the next
+garbage collection).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import _thread
 import contextlib
 import dataclasses
+import queue
 import signal
 import threading
 import weakref
@@ -36,6 +39,9 @@ class Interrupted(BaseException):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
+    def __reduce__(self) -> tuple[type[Interrupted], tuple[int]]:
+        return Interrupted, (self.signum,)
+
 
 @dataclasses.dataclass
 class Interruption:
@@ -44,7 +50,9 @@ class Interruption:
     signum: int | None = None
     handled: bool = False  # the runner caught it, or the block ended: nothing more is raised
     lost: bool = False  # an Interrupted was dropped before the runner caught it: raise the next delivery
-    _redelivery: threading.Timer | None = dataclasses.field(default=None, repr=False)
+    _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, init=False, repr=False)
+    # Dropped stops, for the watcher thread; SimpleQueue.put is safe in a finalizer, which may run anywhere.
+    _dropped_stops: queue.SimpleQueue = dataclasses.field(default_factory=queue.SimpleQueue, init=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -56,30 +64,27 @@ class Interruption:
         return 128 + self.signum if self.signum else 0
 
     def caught(self) -> None:
-        """The runner has the stop (maybe wrapped): no signal raises anything from now on."""
-        self.handled = True
-        if self._redelivery is not None:
-            self._redelivery.cancel()
+        """The runner has the stop (maybe wrapped): no signal raises anything, and none is delivered again."""
+        with self._lock:
+            self.handled = True
 
     def _watched_stop(self) -> Interrupted:
-        """A new ``Interrupted`` of the recorded signal, delivered again if it is freed before being caught."""
+        """A new ``Interrupted`` of the recorded signal, reported to the watcher if it is freed uncaught."""
         stop = Interrupted(self.signum)
-        weakref.finalize(stop, self._dropped).atexit = False
+        weakref.finalize(stop, self._dropped_stops.put, True).atexit = False
         return stop
 
-    def _dropped(self) -> None:
-        """An ``Interrupted`` was freed: unless the runner caught it, deliver the signal again, shortly and from
-        another thread, so that the new exception is raised in the main thread's own code, not in the finalizer
-        or the C call that dropped this one."""
-        if self.signum is not None and not self.handled:
-            self.lost = True
-            self._redelivery = threading.Timer(REDELIVERY_SECONDS, self._deliver_again)
-            self._redelivery.daemon = True
-            self._redelivery.start()
-
-    def _deliver_again(self) -> None:
-        if self.signum is not None and not self.handled:
-            _thread.interrupt_main(self.signum)
+    def _watch(self) -> None:
+        """The watcher thread: delivers the signal again after each dropped stop, until told to end (False)."""
+        while self._dropped_stops.get():
+            with self._lock:
+                if self.handled:
+                    continue
+                self.lost = True
+            threading.Event().wait(REDELIVERY_SECONDS)
+            with self._lock:  # not after ``caught``: the previous handlers may be back by then
+                if not self.handled:
+                    _thread.interrupt_main(self.signum)
 
 
 @contextlib.contextmanager
@@ -95,6 +100,8 @@ def interruptible() -> Iterator[Interruption]:
         interruption.lost = False
         raise interruption._watched_stop()  # not kept in a local: the traceback holds this frame
 
+    watcher = threading.Thread(target=interruption._watch, name="interrupt-watcher", daemon=True)
+    watcher.start()
     previous = {s: signal.signal(s, handle) for s in HANDLED}
     try:
         yield interruption
@@ -102,5 +109,9 @@ def interruptible() -> Iterator[Interruption]:
         pass  # the runner reported it where it caught it; only a stop outside that reaches here
     finally:
         interruption.caught()
+        interruption._dropped_stops.put(False)
+        # Joining runs Python code, in which a delivery made before ``caught`` reaches ``handle`` (which now
+        # ignores it), not the handler restored below.
+        watcher.join()
         for s, handler in previous.items():
             signal.signal(s, handler)

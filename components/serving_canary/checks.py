@@ -1,7 +1,7 @@
 """What the serving canary checks: a SavedModel loaded as a server would, answering a canary batch.
 
-``check_signatures`` is a plain function over a model folder and serialized
-examples: the executor calls it, and so do the tests.
+``examine`` and ``check_signatures`` are plain functions over a model folder and serialized
+examples: the executor calls the first, and the tests both.
 """
 
 from __future__ import annotations
@@ -139,9 +139,11 @@ def examine(
     if not serialized or canary_size < 1:
         return Examination(["no canary examples"])
     signatures, problems = _load(model_dir)
-    batch = ClientBatch.parse(serialized)
-    problems = problems or _check(signatures, batch[:canary_size])
+    if problems:
+        return Examination(problems)
+    batch = ClientBatch.parse(serialized if score else serialized[:canary_size])
+    problems = _check(signatures, batch[:canary_size])
     if problems or not score:
         return Examination(problems)
-    return Examination(problems, _score(signatures, batch, batch_size), batch.labels)
+    return Examination([], _score(signatures, batch, batch_size), batch.labels)
 

@@ -18,11 +18,11 @@ from components.serving_canary import checks, mistakes, spec
 _BLESSED_FILE, _NOT_BLESSED_FILE = "INFRA_BLESSED", "INFRA_NOT_BLESSED"
 
 
-def read_examples(split_uri: str, count: int = -1) -> list[bytes]:
-    """The first ``count`` serialized examples of a split (-1: all), its files in name order."""
+def read_examples(split_uri: str) -> list[bytes]:
+    """The serialized examples of a split, its files in name order."""
     files = sorted(tf.io.gfile.glob(f"{split_uri}/*"))
     compression = "GZIP" if files and files[0].endswith(".gz") else ""
-    return [r.numpy() for r in tf.data.TFRecordDataset(files, compression_type=compression).take(count)]
+    return [r.numpy() for r in tf.data.TFRecordDataset(files, compression_type=compression)]
 
 
 class Executor(base_executor.BaseExecutor):

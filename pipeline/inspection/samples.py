@@ -12,8 +12,11 @@ from components.records import protos, split_files, tfrecord
 SAMPLES_PER_CLASS = 8
 
 
-def _records(examples_uri: str, split: str) -> Iterator[tuple[int, int | None, np.ndarray | None]]:
-    """(index, label, image) of each record of a split, its files in name order and records in file order.
+def _records(
+    examples_uri: str, split: str, indices: set[int] | None = None
+) -> Iterator[tuple[int, int | None, np.ndarray | None]]:
+    """(index, label, image) of each record of a split (only those at ``indices``, when given), its files in
+    name order and records in file order.
 
     The label or the image is None where the record has none, or an image of the wrong size.
     """
@@ -21,6 +24,8 @@ def _records(examples_uri: str, split: str) -> Iterator[tuple[int, int | None, n
     for path in sorted(split_files.split_dir(examples_uri, split).glob("*")):
         for record in tfrecord.read_records(path):
             index += 1
+            if indices is not None and index not in indices:
+                continue
             example = protos.parse("tensorflow.Example", record).features.feature
             label = example[features.LABEL_KEY].int64_list.value
             pixels = example[features.IMAGE_KEY].bytes_list.value
@@ -45,8 +50,8 @@ def sample_images(examples_uri: str, split: str = features.TRAIN_SPLIT) -> dict[
 def images_at(examples_uri: str, split: str, indices: set[int]) -> dict[int, np.ndarray]:
     """The images at these places of a split (its files in name order, records in file order)."""
     found: dict[int, np.ndarray] = {}
-    for index, _, image in _records(examples_uri, split):
-        if index in indices and image is not None:
+    for index, _, image in _records(examples_uri, split, indices):
+        if image is not None:
             found[index] = image
             if len(found) == len(indices):
                 break

@@ -1,5 +1,6 @@
 """interrupts: the first SIGINT or SIGTERM stops the run once, even where a library drops the exception."""
 
+import pickle
 import signal
 import subprocess
 import sys
@@ -81,3 +82,7 @@ def test_a_stop_raised_in_a_finalizer_is_raised_again_outside_it():
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert "Exception ignored in" in done.stderr  # the first exception was dropped
     assert done.stdout.splitlines() == ["stopped by SIGINT"] and done.returncode == 0
+
+
+def test_a_stop_survives_pickling_as_beam_may_pickle_it():
+    assert pickle.loads(pickle.dumps(interrupts.Interrupted(signal.SIGTERM))).signum == signal.SIGTERM
