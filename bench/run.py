@@ -3,8 +3,9 @@
 For each seed (``--seeds``, three by default), interleaved so that both see the same state of a noisy
 machine:
 
-1. the plain Keras script (``bench/plain_keras.py``): same rows, model, recipe, epochs and seed,
-   NumPy in memory, no TFX;
+1. where the profile's targets include the pipeline/plain ratio (``summary.PROFILE_TARGETS``: ``full``
+   and ``smoke``), the plain Keras script (``bench/plain_keras.py``): same rows, model, recipe, epochs and
+   seed, NumPy in memory, no TFX;
 2. the pipeline from scratch with that seed, in its own output and serving folders: wall time (peak
    memory of all its processes for the first seed), each component's time from ML Metadata, TFMA's
    test accuracy, and the Trainer's history (when the eval accuracy first reached 0.93 and 0.94);
@@ -59,11 +60,18 @@ def _cpu() -> str:
     return f"{name} ({', '.join(extras) or 'no AVX-512'})"
 
 
-def _one_seed(profile: str, seed: int, folder: Path, data_dir: Path, log: Path, *, first: bool) -> dict[str, Any]:
-    python = sys.executable
+def _plain(profile: str, seed: int, data_dir: Path, log: Path) -> dict[str, Any]:
     print(f"[bench] seed {seed}: plain Keras script ...", flush=True)
-    plain_cmd = [python, "-m", "bench.plain_keras", f"--profile={profile}", f"--data-dir={data_dir}"]
-    plain_seconds, _, stdout = timed([*plain_cmd, "--set", f"seed={seed}"], log=log)
+    plain_cmd = [sys.executable, "-m", "bench.plain_keras", f"--profile={profile}", f"--data-dir={data_dir}"]
+    seconds, _, stdout = timed([*plain_cmd, "--set", f"seed={seed}"], log=log)
+    return {"plain_seconds": seconds, "plain": json.loads(stdout.strip().splitlines()[-1])}
+
+
+def _one_seed(
+    profile: str, seed: int, folder: Path, data_dir: Path, log: Path, *, first: bool, plain: bool
+) -> dict[str, Any]:
+    python = sys.executable
+    baseline = _plain(profile, seed, data_dir, log) if plain else {}
     print(f"[bench] seed {seed}: pipeline from scratch ...", flush=True)
     run_cmd = [
         python, "-m", "pipeline.local_runner", f"--profile={profile}", f"--seed={seed}",
@@ -77,11 +85,10 @@ def _one_seed(profile: str, seed: int, folder: Path, data_dir: Path, log: Path, 
     return {
         "seed": seed,
         "run_cmd": run_cmd,
-        "plain_seconds": plain_seconds,
-        "plain": json.loads(stdout.strip().splitlines()[-1]),
+        **baseline,
         "pipeline_seconds": pipeline_seconds,
         "peak_memory_bytes": peak,
-        "ratio": pipeline_seconds / plain_seconds,
+        "ratio": pipeline_seconds / baseline["plain_seconds"] if baseline else None,
         "scored_accuracy": figures.scored_accuracy(Path(found["model_dir"]), data_dir),
         **found,
     }
@@ -93,7 +100,9 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
     bench_dir.mkdir(parents=True)
     log = bench_dir / "bench.log"
     per_seed = [
-        _one_seed(profile, seed, bench_dir / f"seed-{seed}", data_dir, log, first=i == 0)
+        _one_seed(
+            profile, seed, bench_dir / f"seed-{seed}", data_dir, log, first=i == 0, plain=summary.compares_plain(profile)
+        )
         for i, seed in enumerate(seeds)
     ]
     first = per_seed[0]
@@ -105,7 +114,7 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
         "per_seed": per_seed,
         "test_accuracy_spread": summary.spread([s["scored_accuracy"] for s in per_seed]),
         "pipeline_seconds_spread": summary.spread([s["pipeline_seconds"] for s in per_seed]),
-        "ratio_spread": summary.spread([s["ratio"] for s in per_seed]),
+        "ratio_spread": summary.spread([s["ratio"] for s in per_seed]) if summary.compares_plain(profile) else None,
         "peak_memory_bytes": first["peak_memory_bytes"],
         "component_seconds": first["component_seconds"],
         "examples_written": first["examples_written"],
@@ -113,7 +122,7 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
     }
     results["test_accuracy"] = results["test_accuracy_spread"]["mean"]
     results["pipeline_seconds"] = results["pipeline_seconds_spread"]["median"]
-    results["ratio"] = results["ratio_spread"]["median"]
+    results["ratio"] = results["ratio_spread"]["median"] if results["ratio_spread"] else None
 
     print("[bench] rerun with nothing changed ...", flush=True)
     results["rerun_seconds"], _, _ = timed(first["run_cmd"], log=log)
@@ -153,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     results = run(args.profile, args.output_dir.resolve(), args.data_dir.resolve(), args.seeds)
-    targets = summary.TARGETS + (summary.FULL_PROFILE_TARGETS if args.profile == "full" else ())
+    targets = summary.targets_of(args.profile)
     results["targets"] = {
         t.key: {"limit": t.limit, "at_most": t.at_most, "met": t.holds(results.get(t.key))} for t in targets
     }

@@ -27,18 +27,39 @@ class Target:
         return value <= self.limit if self.at_most else value >= self.limit
 
 
+RATIO = Target("pipeline wall / plain Keras wall (median of the seeds' pairs)", "ratio", 1.05, True, "x")
+# Every profile's.
 TARGETS = (
-    Target("pipeline wall / plain Keras wall (median of the seeds' pairs)", "ratio", 1.05, True, "x"),
     Target("cached rerun wall", "rerun_seconds", 30.0, True, "s"),
     Target("make inspect wall", "inspect_seconds", 3.0, True, "s"),
     Target("ingestion throughput", "ingestion_examples_per_second", 20000.0, False, "examples/s"),
     Target("serving latency, 1 image, p50", "serving_latency_p50_ms", 2.0, True, "ms"),
 )
-# Only the default profile has to reach these.
-FULL_PROFILE_TARGETS = (
-    Target("test accuracy (mean of the seeds, scored through serving_default)", "test_accuracy", 0.940, False, ""),
-    Target("pipeline wall (median of the seeds)", "pipeline_seconds", 420.0, True, "s"),
-)
+_ACCURACY = "test accuracy (mean of the seeds, scored through serving_default)"
+_WALL = "pipeline wall (median of the seeds)"
+# Each profile's own. The plain-Keras baseline runs only where the ratio is a target: the default profile's
+# overhead is the one that matters, and the smoke profile's shows the fixed costs.
+PROFILE_TARGETS: dict[str, tuple[Target, ...]] = {
+    "full": (
+        RATIO,
+        Target(_ACCURACY, "test_accuracy", 0.940, False, ""),
+        Target(_WALL, "pipeline_seconds", 420.0, True, "s"),
+    ),
+    "best": (
+        Target(_ACCURACY, "test_accuracy", 0.950, False, ""),
+        Target(_WALL, "pipeline_seconds", 1800.0, True, "s"),
+    ),
+    "smoke": (RATIO,),
+}
+
+
+def targets_of(profile: str) -> tuple[Target, ...]:
+    return PROFILE_TARGETS.get(profile, ()) + TARGETS
+
+
+def compares_plain(profile: str) -> bool:
+    """Whether the bench runs the plain-Keras baseline beside each pipeline run of ``profile``."""
+    return RATIO in PROFILE_TARGETS.get(profile, ())
 
 
 def spread(values: Sequence[float]) -> dict[str, float]:
@@ -66,6 +87,10 @@ def _number(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.1f} s"
+
+
 def _mark(found: dict[str, float] | None) -> str:
     if found is None:
         return "not reached"
@@ -90,13 +115,18 @@ def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
         lines.append(
             f"| {t.name} | {shown} {t.unit} | {'<=' if t.at_most else '>='} {t.limit:g} {t.unit} | {verdict} |"
         )
-    acc, ratio, wall = r["test_accuracy_spread"], r["ratio_spread"], r["pipeline_seconds_spread"]
+    acc, ratio, wall = r["test_accuracy_spread"], r.get("ratio_spread"), r["pipeline_seconds_spread"]
+    compared = (
+        f"; ratio median {ratio['median']:.3f} ({ratio['min']:.3f}-{ratio['max']:.3f}), each pipeline run measured "
+        "right after its plain run"
+        if ratio
+        else "; no plain-Keras runs at this profile"
+    )
     lines += [
         "",
         f"Over {len(r['seeds'])} seeds: test accuracy mean {acc['mean']:.4f}, min {acc['min']:.4f}, max "
-        f"{acc['max']:.4f}; pipeline wall median {wall['median']:.1f} s ({wall['min']:.1f}-{wall['max']:.1f}); "
-        f"ratio median {ratio['median']:.3f} ({ratio['min']:.3f}-{ratio['max']:.3f}), each pipeline run measured "
-        "right after its plain run.",
+        f"{acc['max']:.4f}; pipeline wall median {wall['median']:.1f} s ({wall['min']:.1f}-{wall['max']:.1f})"
+        f"{compared}.",
         "",
         "| seed | plain wall | pipeline wall | ratio | test accuracy: scored (TFMA) | plain script's | "
         + " | ".join(f"eval accuracy {m}" for m in ACCURACY_MARKS)
@@ -105,10 +135,11 @@ def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
     ]
     for s in r["per_seed"]:
         marks = " | ".join(_mark(s["time_to_accuracy"].get(str(m))) for m in ACCURACY_MARKS)
+        plain = s.get("plain") or {}
         lines.append(
-            f"| {s['seed']} | {s['plain_seconds']:.1f} s | {s['pipeline_seconds']:.1f} s | {s['ratio']:.3f} | "
-            f"{_number(s['scored_accuracy'], 4)} ({_number(s['tfma_accuracy'], 4)}) | "
-            f"{_number(s['plain']['test_accuracy'], 4)} | {marks} |"
+            f"| {s['seed']} | {_seconds(s.get('plain_seconds'))} | {s['pipeline_seconds']:.1f} s | "
+            f"{_number(s.get('ratio'), 3)} | {_number(s['scored_accuracy'], 4)} ({_number(s['tfma_accuracy'], 4)}) | "
+            f"{_number(plain.get('test_accuracy'), 4)} | {marks} |"
         )
     lines += [
         "",
