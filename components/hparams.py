@@ -47,6 +47,8 @@ class TrainingConfig:
       label_smoothing: weight of the uniform distribution mixed into the one-hot training targets.
       warmup_epochs: epochs of linear warm-up to ``learning_rate`` before the cosine decay.
       augment: shift each training image by up to 2 pixels and mirror half of them (components/augmentation.py).
+      ema_momentum: keep an exponential moving average of the weights, with this momentum per step, and
+        train to it (0: none). The weights exported and warm-started from are the average.
       flip_averaging: the exported model averages its prediction of each image and of its mirror image.
       deterministic_ops: TensorFlow's op determinism (``enable_op_determinism``) for the training process.
         Off by default: on one machine runs are bit-identical without it, and here it cost 2-8 % per epoch
@@ -68,6 +70,7 @@ class TrainingConfig:
     label_smoothing: float = 0.1
     warmup_epochs: int = 1
     augment: bool = True
+    ema_momentum: float = 0.0
     flip_averaging: bool = True
     deterministic_ops: bool = False
     precision: str = "auto"
@@ -89,6 +92,8 @@ class TrainingConfig:
             raise ValueError(f"dropout must be within [0, 1), got {self.dropout}")
         if not 0 <= self.label_smoothing < 1:
             raise ValueError(f"label_smoothing must be within [0, 1), got {self.label_smoothing}")
+        if not 0 <= self.ema_momentum < 1:
+            raise ValueError(f"ema_momentum must be within [0, 1), got {self.ema_momentum}")
         if self.warmup_epochs < 0:
             raise ValueError(f"warmup_epochs must be at least 0, got {self.warmup_epochs}")
         if self.precision not in PRECISIONS:

@@ -68,13 +68,15 @@ def build_model(
     dropout: float = 0.0,
     label_smoothing: float = 0.0,
     precision: str = "float32",
+    ema_momentum: float = 0.0,
 ) -> tf.keras.Model:
     """Builds and compiles the CNN: transformed image in, class probabilities out.
 
     With ``label_smoothing`` the model is compiled for one-hot labels (``one_hot_labels``), since
     Keras 2's sparse cross-entropy has no smoothing; without, for the class ids themselves.
     ``precision`` is the Keras dtype policy of the layers (``float32`` or ``mixed_bfloat16``);
-    variables and the output probabilities are float32 either way.
+    variables and the output probabilities are float32 either way. With ``ema_momentum`` the optimizer
+    keeps a moving average of the weights, and ``fit`` leaves the model with the average at its end.
     """
     previous = tf.keras.mixed_precision.global_policy()
     tf.keras.mixed_precision.set_global_policy(precision)
@@ -82,7 +84,7 @@ def build_model(
         cnn = _network(filters=filters, dropout=dropout)
     finally:
         tf.keras.mixed_precision.set_global_policy(previous)
-    _compile(cnn, learning_rate, label_smoothing)
+    _compile(cnn, learning_rate, label_smoothing, ema_momentum)
     return cnn
 
 
@@ -96,6 +98,7 @@ def from_config(
         dropout=config.dropout,
         label_smoothing=config.label_smoothing,
         precision=resolve_precision(config.precision),
+        ema_momentum=config.ema_momentum,
     )
 
 
@@ -165,6 +168,7 @@ def _compile(
     cnn: tf.keras.Model,
     learning_rate: float | tf.keras.optimizers.schedules.LearningRateSchedule,
     label_smoothing: float,
+    ema_momentum: float = 0.0,
 ) -> None:
     if one_hot_targets(label_smoothing):
         loss = tf.keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
@@ -172,7 +176,8 @@ def _compile(
     else:
         loss = tf.keras.losses.SparseCategoricalCrossentropy()
         accuracy = tf.keras.metrics.SparseCategoricalAccuracy(name="accuracy")
-    cnn.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), loss=loss, metrics=[accuracy])
+    optimizer = tf.keras.optimizers.Adam(learning_rate, use_ema=ema_momentum > 0, ema_momentum=ema_momentum or 0.99)
+    cnn.compile(optimizer=optimizer, loss=loss, metrics=[accuracy])
 
 
 def distribution_strategy(name: str) -> tf.distribute.Strategy:

@@ -35,3 +35,5 @@ def test_settings_from_the_command_line_take_their_field_types():
         hparams.with_settings(config, ["width=24"])
     with pytest.raises(ValueError, match="filters must be at least 1"):
         hparams.with_settings(config, ["filters=0"])
+    with pytest.raises(ValueError, match=r"ema_momentum must be within \[0, 1\)"):
+        hparams.with_settings(config, ["ema_momentum=1"])

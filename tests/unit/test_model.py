@@ -104,3 +104,17 @@ def test_mixed_precision_trains_in_bfloat16_and_exports_float32():
     served = model.float32_copy(mixed, filters=32)
     assert all(layer.compute_dtype == "float32" for layer in served.layers if layer.weights)
     np.testing.assert_allclose(served(x).numpy(), mixed(x).numpy(), atol=0.02)  # bfloat16 keeps 8 bits
+
+
+def test_with_ema_fit_leaves_the_moving_average_of_the_weights():
+    x = np.random.default_rng(2).random((64, 28, 28, 1), np.float32)
+    y = np.arange(64) % 10
+    moved = {}
+    for momentum in (0.0, 0.999999):
+        tf.keras.utils.set_random_seed(0)
+        cnn = model.build_model(1e-2, filters=4, ema_momentum=momentum)
+        before = cnn.get_layer("block1_conv1").get_weights()[0].copy()
+        cnn.fit(x, y, batch_size=16, epochs=2, verbose=0)
+        moved[momentum] = np.abs(cnn.get_layer("block1_conv1").get_weights()[0] - before).max()
+    # Eight steps at 1e-2 move the last weights; an average that keeps 0.999999 of itself each step barely moves.
+    assert moved[0.0] > 1e-3 and moved[0.999999] < 1e-4
