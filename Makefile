@@ -32,7 +32,7 @@ RUN_ARGS := --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)" --serving-dir="$(S
 .PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
-	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|smoke DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
+	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|best|smoke|tune DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
 	@echo "                   FLAGS=\"...\" passes any runner flag: --span-window=K --accept-drift --no-warm-start --warm-start-epochs=N"
 	@echo "                   --accuracy-floor=X ... (all: make run-pipeline FLAGS=--help)"
 	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
@@ -44,7 +44,7 @@ help:
 	@echo "make report        write the HTML report of the latest run [RUN=]"
 	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
 	@echo "make tensorboard   TensorBoard on the latest training's logs [TB_HOST= TB_PORT=]"
-	@echo "make bench         measure against the performance targets  [PROFILE=full|smoke BENCH_SEEDS=\"42 7 1234\"]"
+	@echo "make bench         measure against the performance targets  [PROFILE=full|best|smoke BENCH_SEEDS=\"42 7 1234\"]"
 	@echo "make airflow       a local Airflow scheduler and web UI running the pipeline on a schedule"
 	@echo "                   [AIRFLOW_PORT=8080 AIRFLOW_SCHEDULE=@daily|none|\"0 3 * * *\" AIRFLOW_DIR=OUTPUT_DIR/airflow]"
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"

@@ -1,5 +1,6 @@
 """Command line -> PipelineConfig."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,13 @@ def test_smoke_profile_is_small_and_separate():
     assert cfg.training.epochs == 2
     assert cfg.train_limit and cfg.train_limit < 10000
     assert cfg.model_name != config.PROFILES["full"].model_name
+
+
+def test_best_profile_is_the_full_recipe_trained_longer_for_the_same_served_model():
+    full, best = config.parse_args([]), config.parse_args(["--profile=best"])
+    assert best.model_name == full.model_name and best.train_limit is None
+    assert best.training.epochs > full.training.epochs
+    assert dataclasses.replace(best.training, epochs=full.training.epochs) == full.training
 
 
 def test_overrides_and_paths(tmp_path: Path):
