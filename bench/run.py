@@ -101,7 +101,13 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
     log = bench_dir / "bench.log"
     per_seed = [
         _one_seed(
-            profile, seed, bench_dir / f"seed-{seed}", data_dir, log, first=i == 0, plain=summary.compares_plain(profile)
+            profile,
+            seed,
+            bench_dir / f"seed-{seed}",
+            data_dir,
+            log,
+            first=i == 0,
+            plain=summary.compares_plain(profile),
         )
         for i, seed in enumerate(seeds)
     ]

@@ -146,4 +146,3 @@ def examine(
     if problems or not score:
         return Examination(problems)
     return Examination([], _score(signatures, batch, batch_size), batch.labels)
-

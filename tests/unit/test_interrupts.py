@@ -35,7 +35,7 @@ def test_the_first_signal_raises_and_a_second_on_its_way_up_is_ignored():
 def test_a_stop_a_library_swallowed_is_raised_again():
     with interrupts.interruptible() as interruption:
         with pytest.raises(interrupts.Interrupted):
-            try:
+            try:  # noqa: SIM105 - spelt out: this is the library's code
                 signal.raise_signal(signal.SIGINT)
             except BaseException:  # noqa: BLE001 - a library that drops everything
                 pass
