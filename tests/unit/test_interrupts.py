@@ -55,29 +55,34 @@ def test_nothing_is_raised_after_the_block_when_a_kept_stop_is_freed():
     _spin(0.5)  # no KeyboardInterrupt from a delivery after the block
 
 
-def test_a_stop_raised_in_a_finalizer_is_raised_again_outside_it():
+@pytest.mark.parametrize(
+    "drop",
+    [
+        # A __del__ method, run as an object is freed.
+        "class Finalized:\n    def __del__(self):\n        signal.raise_signal(signal.SIGINT)\n\nFinalized()",
+        # A weakref callback, as WeakSet._remove was when CI's and a run here lost their Ctrl-C at the Trainer.
+        "class Referent:\n    pass\n\nreferent = Referent()\n"
+        "watch = weakref.ref(referent, lambda _: signal.raise_signal(signal.SIGINT))\ndel referent",
+    ],
+    ids=["__del__", "weakref callback"],
+)
+def test_a_stop_raised_in_a_finalizer_is_raised_again_outside_it(drop: str):
     # In a process of its own: pytest keeps an exception a finalizer raised until the test ends.
-    script = textwrap.dedent(
-        """
-        import signal
-        import time
-        from pipeline import interrupts
-
-        class Finalized:
-            def __del__(self):
-                signal.raise_signal(signal.SIGINT)  # the handler raises in here; Python prints and drops it
-
-        with interrupts.interruptible() as interruption:
-            try:
-                Finalized()
-                deadline = time.monotonic() + 2
-                while time.monotonic() < deadline:
-                    pass
-                print("the run went on")
-            except interrupts.Interrupted:
-                interruption.caught()
-                print("stopped by", interruption.name)
-        """
+    script = "\n".join(
+        [
+            "import signal, time, weakref",
+            "from pipeline import interrupts",
+            "with interrupts.interruptible() as interruption:",
+            "    try:",
+            textwrap.indent(drop, " " * 8),  # the handler raises in there; Python prints and drops it
+            "        deadline = time.monotonic() + 2",
+            "        while time.monotonic() < deadline:",
+            "            pass",
+            "        print('the run went on')",
+            "    except interrupts.Interrupted:",
+            "        interruption.caught()",
+            "        print('stopped by', interruption.name)",
+        ]
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert "Exception ignored in" in done.stderr  # the first exception was dropped
