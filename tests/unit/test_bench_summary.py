@@ -4,6 +4,33 @@ from bench import summary
 from components import hparams
 
 
+def _results(profile: str, seed: dict, **figures) -> dict:
+    """A bench's results for one seed's figures; ``figures`` are those that differ between the tests."""
+    return {
+        "profile": profile,
+        "when": "2026-11-27T22:00:00+00:00",
+        "machine": {"cpu": "AMD EPYC (avx512_bf16)", "cpus": 2, "memory_gib": 24.0, "python": "3.10.16"},
+        "commit": "abc",
+        "seeds": [seed["seed"]],
+        "per_seed": [seed],
+        "test_accuracy_spread": summary.spread([seed["scored_accuracy"]]),
+        "pipeline_seconds_spread": summary.spread([seed["pipeline_seconds"]]),
+        "test_accuracy": seed["scored_accuracy"],
+        "pipeline_seconds": seed["pipeline_seconds"],
+        "ratio": seed["ratio"],
+        "rerun_seconds": 17.0,
+        "rerun_nodes": 15,
+        "rerun_cached": 11,
+        "inspect_repeats": 5,
+        "inspect_seconds": 0.3,
+        "peak_memory_bytes": 2**31,
+        "examples_written": 70000,
+        "ingestion_examples_per_second": 38000.0,
+        "serving_images_per_second_batch256": 3000.0,
+        **figures,
+    }
+
+
 def test_spread_over_seeds():
     assert summary.spread([0.94, 0.93, 0.96]) == {"mean": 0.9433333333333334, "median": 0.94, "min": 0.93, "max": 0.96}
 
@@ -42,32 +69,10 @@ def test_the_table_has_every_target_and_a_row_per_seed():
         "plain": {"test_accuracy": 0.9390},
         "time_to_accuracy": {"0.93": {"epoch": 12, "seconds": 420.5}, "0.94": None},
     }
-    results = {
-        "profile": "full",
-        "when": "2026-11-27T22:00:00+00:00",
-        "machine": {"cpu": "AMD EPYC (avx512_bf16)", "cpus": 2, "memory_gib": 24.0, "python": "3.10.16"},
-        "commit": "abc",
-        "seeds": [42],
-        "per_seed": [seed],
-        "test_accuracy_spread": summary.spread([0.9401]),
-        "pipeline_seconds_spread": summary.spread([410.0]),
-        "ratio_spread": summary.spread([1.025]),
-        "test_accuracy": 0.9401,
-        "pipeline_seconds": 410.0,
-        "ratio": 1.025,
-        "rerun_seconds": 17.0,
-        "rerun_nodes": 15,
-        "rerun_cached": 11,
-        "inspect_repeats": 5,
-        "inspect_seconds": 0.3,
-        "peak_memory_bytes": 2**31,
-        "examples_written": 70000,
-        "ingestion_examples_per_second": 38000.0,
-        "serving_latency_p50_ms": 2.5,
-        "serving_latency_p99_ms": 4.0,
-        "serving_images_per_second_batch256": 3000.0,
-        "component_seconds": {"Trainer": 380.0},
-    }
+    results = _results(
+        "full", seed, ratio_spread=summary.spread([1.025]), serving_latency_p50_ms=2.5, serving_latency_p99_ms=4.0,
+        component_seconds={"Trainer": 380.0},
+    )  # fmt: skip
     table = summary.markdown(results, summary.targets_of("full"))
     for target in summary.targets_of("full"):
         assert f"| {target.name} |" in table
@@ -85,32 +90,10 @@ def test_a_profile_without_plain_runs_shows_none():
         "tfma_accuracy": 0.951,
         "time_to_accuracy": {"0.93": {"epoch": 9, "seconds": 700.0}, "0.94": {"epoch": 15, "seconds": 1200.0}},
     }
-    results = {
-        "profile": "best",
-        "when": "2026-11-27T22:00:00+00:00",
-        "machine": {"cpu": "AMD EPYC (avx512_bf16)", "cpus": 2, "memory_gib": 24.0, "python": "3.10.16"},
-        "commit": "abc",
-        "seeds": [7],
-        "per_seed": [seed],
-        "test_accuracy_spread": summary.spread([0.951]),
-        "pipeline_seconds_spread": summary.spread([1700.0]),
-        "ratio_spread": None,
-        "test_accuracy": 0.951,
-        "pipeline_seconds": 1700.0,
-        "ratio": None,
-        "rerun_seconds": 17.0,
-        "rerun_nodes": 15,
-        "rerun_cached": 11,
-        "inspect_repeats": 5,
-        "inspect_seconds": 0.3,
-        "peak_memory_bytes": 2**31,
-        "examples_written": 70000,
-        "ingestion_examples_per_second": 38000.0,
-        "serving_latency_p50_ms": 1.5,
-        "serving_latency_p99_ms": 2.0,
-        "serving_images_per_second_batch256": 3000.0,
-        "component_seconds": {"Trainer": 1600.0},
-    }
+    results = _results(
+        "best", seed, ratio_spread=None, serving_latency_p50_ms=1.5, serving_latency_p99_ms=2.0,
+        component_seconds={"Trainer": 1600.0},
+    )  # fmt: skip
     table = summary.markdown(results, summary.targets_of("best"))
     assert "| test accuracy (mean of the seeds, scored through serving_default) | 0.951  | >= 0.95  | yes |" in table
     assert "no plain-Keras runs at this profile" in table
