@@ -16,7 +16,7 @@ COPY requirements.lock ./
 RUN pip install --no-cache-dir uv==0.13.9 \
  && uv pip install --system --no-cache -r requirements.lock
 
-# The project at /pipeline (pipeline/kubeflow_runner.py's IMAGE_PROJECT_DIR): the executors load
+# The project at /pipeline (pipeline/kubeflow/runner.py's IMAGE_PROJECT_DIR): the executors load
 # components.* by dotted path, and ImportSchemaGen reads /pipeline/data/schema/schema.pbtxt.
 COPY setup.py ./
 COPY components/ components/

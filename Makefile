@@ -10,7 +10,7 @@ SERVING_DIR ?= $(CURDIR)/serving_model
 EPOCHS      ?=
 # Beam pipeline options, space-separated, e.g. BEAM_ARGS="--runner=FlinkRunner --flink_master=host:8081"
 BEAM_ARGS   ?=
-# Any other flag of the runner (python -m pipeline.local_runner --help), e.g. FLAGS="--span-window=2 --accept-drift".
+# Any other flag of the runner (python -m pipeline.local.runner --help), e.g. FLAGS="--span-window=2 --accept-drift".
 FLAGS       ?=
 # The seeds `make bench` trains with, one pipeline run and one plain run each.
 BENCH_SEEDS ?= 42 7 1234
@@ -29,7 +29,7 @@ RUN_ARGS := --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)" --serving-dir="$(S
             $(if $(DATA_DIR),--data-dir="$(DATA_DIR)") $(if $(EPOCHS),--epochs=$(EPOCHS)) \
             $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg)) $(FLAGS)
 
-.PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench docs chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|best|smoke|tune DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
@@ -52,7 +52,8 @@ help:
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
 	@echo "make data          fetch and verify Fashion-MNIST into data/raw"
 	@echo "make spans         SPANS=3: the training set as span folders, for DATA_DIR  [RELEASE= SPANS_DIR= SPAN_SIZE= ALTER=\"3=invert\"]"
-	@echo "make lint          ruff;  make format: ruff format"
+	@echo "make lint          ruff;  make format: ruff format  (make test runs lint and docs first)"
+	@echo "make docs          build the documentation site (MkDocs, --strict) into OUTPUT_DIR/site"
 	@echo "make lock          re-resolve requirements.in into requirements.lock"
 	@echo "make clean         remove outputs (output/); clean-all also removes .venv and data/raw"
 
@@ -90,23 +91,23 @@ spans: $(STAMP) data
 	  $(foreach item,$(ALTER),--alter=$(item))
 
 run-pipeline: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.local_runner $(RUN_ARGS)
+	@"$(VENV_PY)" -m pipeline.local.runner $(RUN_ARGS)
 
 # The runner copies the store into OUTPUT_DIR/metadata-backups/ before each run; this puts the newest sound one back.
 restore-metadata: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.metadata_backups --output-dir="$(OUTPUT_DIR)"
+	@"$(VENV_PY)" -m pipeline.metadata.backups --output-dir="$(OUTPUT_DIR)"
 
 # Beam's own job service and an SDK worker pool, started from this venv with the workers' environment
-# (pipeline/beam_services.py); their process ids, ports and logs are kept in BEAM_SERVICES_DIR.
+# (pipeline/local/beam_services.py); their process ids, ports and logs are kept in BEAM_SERVICES_DIR.
 BEAM_SERVICES_DIR ?= $(OUTPUT_DIR)/beam-services
 BEAM_JOB_PORT     ?= 0
 BEAM_WORKER_PORT  ?= 0
 beam-services: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.beam_services start --dir="$(BEAM_SERVICES_DIR)" --job-port=$(BEAM_JOB_PORT) \
+	@"$(VENV_PY)" -m pipeline.local.beam_services start --dir="$(BEAM_SERVICES_DIR)" --job-port=$(BEAM_JOB_PORT) \
 	  --worker-port=$(BEAM_WORKER_PORT)
 
 beam-services-stop: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.beam_services stop --dir="$(BEAM_SERVICES_DIR)"
+	@"$(VENV_PY)" -m pipeline.local.beam_services stop --dir="$(BEAM_SERVICES_DIR)"
 
 # make predict IMAGES="a.png b.png" (or an IDX .gz file): classify with the newest pushed model.
 # IMAGES is passed to the shell as written, so a name with spaces is quoted inside it: IMAGES='"a b.png"'.
@@ -121,7 +122,7 @@ inspect: $(STAMP)
 
 RUN ?= latest
 report: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.inspection.report $(RUN) --output-dir="$(OUTPUT_DIR)"
+	@"$(VENV_PY)" -m pipeline.report.page $(RUN) --output-dir="$(OUTPUT_DIR)"
 
 # JupyterLab with jupyter_config.json; each LAB_ variable overrides it. No browser unless there is a display;
 # root may run the server only inside a container (Docker's /.dockerenv, Podman's /run/.containerenv).
@@ -153,19 +154,19 @@ chromium:
 	  { echo "error: cannot install chromium (apt-get install chromium); the report's browser test needs it" >&2; exit 1; }
 
 # A real local Airflow (scheduler and web server, SQLite, SequentialExecutor) in AIRFLOW_DIR, scheduling the
-# pipeline with this Makefile's settings (PROFILE, DATA_DIR, FLAGS, ...); Ctrl-C stops it (pipeline/airflow_local.py).
+# pipeline with this Makefile's settings (PROFILE, DATA_DIR, FLAGS, ...); Ctrl-C stops it (pipeline/airflow/local.py).
 AIRFLOW_PORT     ?= 8080
 AIRFLOW_SCHEDULE ?= @daily
 AIRFLOW_DIR      ?= $(OUTPUT_DIR)/airflow
 airflow: $(STAMP) data
-	@"$(VENV_PY)" -m pipeline.airflow_local --home="$(AIRFLOW_DIR)" --port=$(AIRFLOW_PORT) \
+	@"$(VENV_PY)" -m pipeline.airflow.local --home="$(AIRFLOW_DIR)" --port=$(AIRFLOW_PORT) \
 	  --schedule="$(AIRFLOW_SCHEDULE)" --pipeline-args='$(RUN_ARGS)'
 
 # Airflow: what to set so that Airflow (installed in .venv) schedules this pipeline.
 airflow-dag: $(STAMP)
 	@echo "# Point Airflow at the DAG and give it the settings it needs, e.g. in the scheduler's environment:"
-	@echo "export AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/pipeline/dags"
-	@grep -v '^#' pipeline/dags/airflow.env | sed 's/^/export /'
+	@echo "export AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/pipeline/airflow/dags"
+	@grep -v '^#' pipeline/airflow/dags/airflow.env | sed 's/^/export /'
 	@echo "export FASHION_MNIST_PIPELINE_ARGS='$(RUN_ARGS)'"
 	@echo "export FASHION_MNIST_SCHEDULE='@daily'"
 	@echo "# then start your scheduler and web server; or, on this machine: make airflow (the same settings)"
@@ -176,21 +177,22 @@ KFP_PIPELINE_ROOT ?= gs://YOUR_BUCKET/fashion-mnist
 KFP_INPUT_BASE    ?=
 KFP_OUTPUT        ?= $(OUTPUT_DIR)/kubeflow/fashion_mnist_pipeline.json
 # Training machines: above 1, the Trainer is a Vertex AI job of a chief and KFP_TRAIN_REPLICAS-1 workers
-# (multi_worker_mirrored) in KFP_TRAIN_PROJECT; region, machine type and image: pipeline/kubeflow_runner.py.
+# (multi_worker_mirrored) in KFP_TRAIN_PROJECT; region, machine type and image: pipeline/kubeflow/runner.py.
 KFP_TRAIN_REPLICAS     ?= 1
 KFP_TRAIN_PROJECT      ?=
 KFP_TRAIN_REGION       ?=
 KFP_TRAIN_MACHINE_TYPE ?=
 KFP_TRAIN_IMAGE        ?=
 compile-kubeflow: $(STAMP) data
-	@"$(VENV_PY)" -m pipeline.kubeflow_runner --image=$(KFP_IMAGE) --pipeline-root=$(KFP_PIPELINE_ROOT) \
+	@"$(VENV_PY)" -m pipeline.kubeflow.runner --image=$(KFP_IMAGE) --pipeline-root=$(KFP_PIPELINE_ROOT) \
 	  --output-file="$(KFP_OUTPUT)" $(if $(KFP_INPUT_BASE),--input-base="$(KFP_INPUT_BASE)") \
 	  --train-replicas=$(KFP_TRAIN_REPLICAS) $(if $(KFP_TRAIN_PROJECT),--train-project=$(KFP_TRAIN_PROJECT)) \
 	  $(if $(KFP_TRAIN_REGION),--train-region=$(KFP_TRAIN_REGION)) \
 	  $(if $(KFP_TRAIN_MACHINE_TYPE),--train-machine-type=$(KFP_TRAIN_MACHINE_TYPE)) \
 	  $(if $(KFP_TRAIN_IMAGE),--train-image=$(KFP_TRAIN_IMAGE)) $(RUN_ARGS)
 
-test: $(STAMP) data chromium
+# Lint and the documentation site first: a style slip or a broken link fails in seconds, not after the suite.
+test: $(STAMP) lint docs data chromium
 	@"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
@@ -204,6 +206,10 @@ test-e2e: $(STAMP) data chromium
 
 lint: $(STAMP)
 	@"$(VENV)/bin/ruff" check . && "$(VENV)/bin/ruff" format --check .
+
+# The documentation site (mkdocs.yml, docs/): --strict fails on a broken link or anchor.
+docs: $(STAMP)
+	@"$(VENV)/bin/mkdocs" build --strict --quiet --site-dir "$(OUTPUT_DIR)/site" && echo "docs: $(OUTPUT_DIR)/site/index.html"
 
 format: $(STAMP)
 	@"$(VENV)/bin/ruff" format . && "$(VENV)/bin/ruff" check --fix .

@@ -27,11 +27,11 @@ setup(
     ],
     entry_points={
         "console_scripts": [
-            "fashion-mnist-pipeline=pipeline.local_runner:main",
+            "fashion-mnist-pipeline=pipeline.local.runner:main",
             "fashion-mnist-data=data.sources:main",
             "fashion-mnist-predict=pipeline.predict:main",
             "fashion-mnist-inspect=pipeline.inspection.cli:main",
-            "fashion-mnist-report=pipeline.inspection.report:main",
+            "fashion-mnist-report=pipeline.report.page:main",
         ]
     },
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import summary
+from components.contract import artifact_types
 from pipeline.config import metadata_path
 
 
@@ -24,7 +25,7 @@ def _client_records(images: Any) -> list[bytes]:
     """The images as a client sends them to ``serving_default``: tf.Examples in the record contract, no label."""
     tf = _tensorflow()
 
-    from components import features
+    from components.contract import features
     from components.ingestion import examples
 
     records = []
@@ -41,7 +42,7 @@ def scored_accuracy(model_dir: Path, data_dir: Path, batch_size: int = 1000) -> 
     tf = _tensorflow()
     import numpy as np
 
-    from components import features
+    from components.contract import features
     from data import sources
 
     contents = sources.read_all(str(data_dir))
@@ -59,7 +60,7 @@ def serving_figures(model_dir: Path, data_dir: Path, *, single_calls: int = 300,
     tf = _tensorflow()
     import numpy as np
 
-    from components import features
+    from components.contract import features
     from data import sources
 
     images = sources.read_all(str(data_dir))[sources.TEST_IMAGES].array
@@ -91,19 +92,18 @@ def serving_figures(model_dir: Path, data_dir: Path, *, single_calls: int = 300,
 def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
     """The first run of a pipeline, from ML Metadata: per-component times, ingestion throughput, TFMA's test
     accuracy, the Trainer's model and its history (time to each accuracy mark)."""
-    from pipeline import nodes
+    from pipeline import node_ids
     from pipeline.inspection import details as details_lib
-    from pipeline.inspection import outputs
-    from pipeline.inspection import runs as runs_lib
-    from pipeline.inspection.store import Store
+    from pipeline.metadata import runs as runs_lib
+    from pipeline.metadata.store import Store
 
     store = Store.open(metadata_path(output_dir))
     first = runs_lib.list_runs(store, model_name)[-1]
     details = details_lib.details(store, first.run_id, model_name)
     seconds = {n.node_id: round(n.seconds, 2) for n in first.nodes}
     examples_written = sum(s.count or 0 for s in details.splits)
-    ingestion = seconds.get(nodes.EXAMPLE_GEN)
-    model = next(a.uri for a in details.artifacts if a.node == nodes.TRAINER and a.type == outputs.MODEL)
+    ingestion = seconds.get(node_ids.EXAMPLE_GEN)
+    model = next(a.uri for a in details.artifacts if a.node == node_ids.TRAINER and a.type == artifact_types.MODEL)
     return {
         "run_id": first.run_id,
         "component_seconds": seconds,

@@ -32,7 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override one of the profile's training settings (components/hparams.py), e.g. --set filters=24",
+        help="override one of the profile's training settings (components/contract/training_config.py), "
+        "e.g. --set filters=24",
     )
     args = parser.parse_args(argv)
 
@@ -42,13 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     import numpy as np
     import tensorflow as tf
 
-    from components import augmentation, features, hparams, model
+    from components.contract import features, training_config
     from components.ingestion import examples
+    from components.training import augmentation, devices, network
     from data import sources
     from pipeline.config import PROFILES
 
     profile = PROFILES[args.profile]
-    config = hparams.with_settings(profile.training, args.set)
+    config = training_config.with_settings(profile.training, args.set)
     epochs = args.epochs or config.epochs
     contents = sources.read_all(str(args.data_dir))
     train_images, train_labels = contents[sources.TRAIN_IMAGES].array, contents[sources.TRAIN_LABELS].array
@@ -71,8 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.deterministic_ops:
         tf.config.experimental.enable_op_determinism()
     steps = math.ceil(len(x_train) / config.batch_size)
-    schedule = model.cosine_schedule(config.learning_rate, epochs * steps, warmup_steps=config.warmup_epochs * steps)
-    cnn = model.from_config(config, schedule)
+    schedule = network.cosine_schedule(config.learning_rate, epochs * steps, warmup_steps=config.warmup_epochs * steps)
+    cnn = network.from_config(config, schedule)
 
     def batches(x: np.ndarray, y: np.ndarray, *, train: bool) -> tf.data.Dataset:
         data = tf.data.Dataset.from_tensor_slices((x, y))
@@ -82,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             data.batch(config.batch_size),
             seed=config.seed,
             augment=train and config.augment,
-            one_hot=model.one_hot_targets(config.label_smoothing),
+            one_hot=network.one_hot_targets(config.label_smoothing),
         )
         return data.prefetch(tf.data.AUTOTUNE)
 
@@ -94,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbose=0,
     )
     training_seconds = time.monotonic() - training_started
-    _, scored = model.for_serving(cnn, config)
+    _, scored = network.for_serving(cnn, config)
     _, test_accuracy = scored.evaluate(x_test, y_test, batch_size=512, verbose=0)
     print(
         json.dumps(
@@ -103,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "training_seconds": training_seconds,
                 "test_accuracy": float(test_accuracy),
                 "epochs": epochs,
-                "precision": model.resolve_precision(config.precision),
+                "precision": devices.resolve_precision(config.precision),
             }
         )
     )

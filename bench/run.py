@@ -40,7 +40,7 @@ DEFAULT_SEEDS = (42, 7, 1234)
 
 
 def _commit() -> str | None:
-    from pipeline import provenance
+    from pipeline.definition import provenance
 
     code = provenance.code_version()
     if code["commit"] is None:
@@ -74,7 +74,7 @@ def _one_seed(
     baseline = _plain(profile, seed, data_dir, log) if plain else {}
     print(f"[bench] seed {seed}: pipeline from scratch ...", flush=True)
     run_cmd = [
-        python, "-m", "pipeline.local_runner", f"--profile={profile}", f"--seed={seed}",
+        python, "-m", "pipeline.local.runner", f"--profile={profile}", f"--seed={seed}",
         f"--output-dir={folder / 'pipeline'}", f"--serving-dir={folder / 'serving'}", f"--raw-dir={DEFAULT_RAW_DIR}",
     ]  # fmt: skip
     if data_dir != DEFAULT_RAW_DIR:
@@ -132,8 +132,8 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
 
     print("[bench] rerun with nothing changed ...", flush=True)
     results["rerun_seconds"], _, _ = timed(first["run_cmd"], log=log)
-    from pipeline.inspection import runs as runs_lib
-    from pipeline.inspection.store import Store
+    from pipeline.metadata import runs as runs_lib
+    from pipeline.metadata.store import Store
 
     rerun = runs_lib.list_runs(Store.open(metadata_path(output)), model_name)[0]
     results["rerun_nodes"] = len(rerun.nodes)

@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from components import hparams
+from components.contract import files
 
 # The eval accuracies whose first epoch the bench reports ("time to accuracy").
 ACCURACY_MARKS = (0.93, 0.94)
@@ -76,7 +76,7 @@ def time_to_accuracy(history: Mapping[str, Sequence[float]], mark: float) -> dic
     """When the eval accuracy first reached ``mark``: that epoch (1-based) and the training seconds until
     its end (the Trainer's history: ``val_accuracy`` and each epoch's seconds); None if it never did."""
     accuracies = history.get("val_accuracy", [])
-    seconds = history.get(hparams.EPOCH_SECONDS_KEY, [])
+    seconds = history.get(files.EPOCH_SECONDS_KEY, [])
     for epoch, accuracy in enumerate(accuracies, start=1):
         if accuracy >= mark:
             return {"epoch": epoch, "seconds": sum(seconds[:epoch]) if len(seconds) >= epoch else None}

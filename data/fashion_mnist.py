@@ -1,7 +1,7 @@
 """What Fashion-MNIST is: 28x28 uint8 grayscale images of ten classes of garment.
 
 The facts of the dataset itself, which the IDX reader checks files against and
-``components.features`` builds the record contract on.
+``components.contract.features`` builds the record contract on.
 """
 
 IMAGE_HEIGHT = 28

@@ -22,7 +22,6 @@ import numpy as np
 
 from data import fashion_mnist
 
-_UBYTE = 0x08
 _GZIP_MAGIC = b"\x1f\x8b"
 IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
 LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension

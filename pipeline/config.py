@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+from components.contract.training_config import DISTRIBUTIONS, PRECISIONS, TrainingConfig
 from components.drift_gate.checks import DEFAULT_PIXEL_THRESHOLD
-from components.hparams import DISTRIBUTIONS, PRECISIONS, TrainingConfig
 from pipeline.profiles import PROFILES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,7 @@ class PipelineConfig:
     """Everything a run needs. Built by ``parse_args``; nothing below reads the environment.
 
     Attributes:
-      profile: a key of ``PROFILES``: ``full``, ``smoke`` or ``tune``.
+      profile: a key of ``PROFILES`` (pipeline/profiles.py): ``smoke``, ``full``, ``best`` or ``tune``.
       model_name: pipeline name, and the folder under ``serving_dir`` its versions go to.
       data_dir: the only data source when given; otherwise ``raw_dir`` and the usual sources.
       raw_dir: where fetched raw files are kept.

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from components import features, legacy_keras
+from components import legacy_keras
+from components.contract import features
 from data import idx
 from pipeline.config import DEFAULT_SERVING_DIR, PROFILES
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from components.hparams import TrainingConfig
+from components.contract.training_config import TrainingConfig
 
 # The best profile's epochs: as many as fit 30 minutes of `make run-pipeline` here (README, "The model").
 BEST_EPOCHS = 40

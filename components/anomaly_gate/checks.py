@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tensorflow_metadata.proto.v0 import anomalies_pb2, statistics_pb2
 
-from components import features
+from components.contract import features
 from components.records import split_files
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from tfx.dsl.components.base import base_executor
 from tfx.types import artifact, artifact_utils
 
-from components.anomaly_gate import checks, spec
+from components.anomaly_gate import checks
+from components.contract import keys
 
 
 def _by_split(artifacts: list[artifact.Artifact], read: Any) -> dict[str, Any]:
@@ -28,6 +29,6 @@ class Executor(base_executor.BaseExecutor):
         exec_properties: dict[str, Any],
     ) -> None:
         checks.check(
-            _by_split(input_dict[spec.ANOMALIES_KEY], checks.read_anomalies),
-            _by_split(input_dict[spec.STATISTICS_KEY], checks.read_statistics),
+            _by_split(input_dict[keys.ANOMALIES_KEY], checks.read_anomalies),
+            _by_split(input_dict[keys.STATISTICS_KEY], checks.read_statistics),
         )

@@ -1,10 +1,13 @@
 """The drift measures and the drift gate's decision: pure functions over span profiles, no TFX or TensorFlow.
 
 A span profile (ingestion/examples.span_profile) holds a span's exact label counts and its 256-level
-pixel histogram. The label measure is TFDV's L-infinity distance (the executor asks TFDV, with the
-threshold in the schema; ``label_linf`` is the same figure, for the class it names). The pixel
-measure is the Jensen-Shannon distance of 16-bin pixel histograms: see the README's "Drift" section
-for why it, and why 0.10.
+pixel histogram. The label measure is TFDV's L-infinity distance of the label distributions, against the
+threshold of the schema's drift comparator (``label_linf`` computes the figure TFDV's comparator reports,
+from the exact counts; an integration test holds the two together). The pixel measure is the Jensen-Shannon
+distance of 16-bin pixel histograms: see docs/continuous-training.md for why it, and why 0.10.
+
+``compare_arrival`` is the one comparison of an arrival with the span before it: the drift gate's executor
+runs it, and the inspection tools run it again on what a stopped gate was given.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
+from tensorflow_metadata.proto.v0 import schema_pb2
 
-from components import features
+from components.contract import features
 
 # Pixel histograms are compared in 16 bins of 16 grey levels: see the module docstring.
 PIXEL_BINS = 16
@@ -73,7 +77,7 @@ class DriftFigures:
       span: the new span.
       examples_id: its Examples artifact's id in ML Metadata.
       compared_with: the span it was compared with; None for the first span (nothing to compare).
-      label_linf: TFDV's L-infinity distance of the label distributions.
+      label_linf: the L-infinity distance of the label distributions (TFDV's figure).
       label_class: the class whose share changed most.
       label_threshold: the schema's L-infinity threshold for ``label``.
       pixel_distance: Jensen-Shannon distance of the 16-bin pixel histograms.
@@ -121,10 +125,16 @@ class DriftFigures:
         return cls(**{f.name: record[f.name] for f in dataclasses.fields(cls) if f.name in record})
 
 
-def pixel_figures(
-    span: int, examples_id: int, current: SpanProfile, previous: tuple[int, SpanProfile] | None, pixel_threshold: float
+def measure(
+    span: int,
+    examples_id: int,
+    current: SpanProfile,
+    previous: tuple[int, SpanProfile] | None,
+    *,
+    label_threshold: float,
+    pixel_threshold: float,
 ) -> DriftFigures:
-    """The figures of ``span`` against ``previous`` (its number and profile), label figures left for TFDV."""
+    """The figures of ``span`` against ``previous`` (its number and profile); None: the first span."""
     if previous is None:
         return DriftFigures(span=span, examples_id=examples_id, compared_with=None, pixel_threshold=pixel_threshold)
     number, profile = previous
@@ -135,9 +145,42 @@ def pixel_figures(
         compared_with=number,
         label_linf=label,
         label_class=worst,
+        label_threshold=label_threshold,
         pixel_distance=pixel_js_distance(current.pixel_histogram, profile.pixel_histogram),
         pixel_threshold=pixel_threshold,
     )
+
+
+def compare_arrival(
+    arrival: Sequence[tuple[int, int, SpanProfile]],
+    previous: tuple[int, SpanProfile] | None,
+    *,
+    label_threshold: float,
+    pixel_threshold: float,
+) -> list[DriftFigures]:
+    """Each span of an arrival against the span before it, in span order.
+
+    Args:
+      arrival: (span, Examples artifact id, profile) of each span the run ingested, in any order.
+      previous: (span, profile) of the newest cleared span below the arrival; None when there is none.
+      label_threshold: the schema's L-infinity threshold on ``label`` (``label_threshold``); 0: not gated.
+      pixel_threshold: the most the pixel Jensen-Shannon distance may be.
+    """
+    figures, before = [], previous
+    for span, examples_id, profile in sorted(arrival, key=lambda a: a[0]):
+        figures.append(
+            measure(
+                span, examples_id, profile, before, label_threshold=label_threshold, pixel_threshold=pixel_threshold
+            )
+        )
+        before = (span, profile)
+    return figures
+
+
+def label_threshold(schema: schema_pb2.Schema) -> float:
+    """The L-infinity threshold of the schema's drift comparator on ``label``; 0 when it sets none."""
+    label = next((f for f in schema.feature if f.name == features.LABEL_KEY), None)
+    return float(label.drift_comparator.infinity_norm.threshold) if label is not None else 0.0
 
 
 def decide(figures: Sequence[DriftFigures], *, accept_drift: bool) -> list[DriftFigures]:

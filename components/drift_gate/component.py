@@ -5,8 +5,8 @@ from __future__ import annotations
 from tfx.dsl.components.base import base_component, executor_spec
 from tfx.types import channel, channel_utils
 
-from components.artifact_types import DriftReport
 from components.drift_gate import executor, spec
+from components.drift_gate.artifact import DriftReport
 
 
 class DriftGate(base_component.BaseComponent):
@@ -15,7 +15,7 @@ class DriftGate(base_component.BaseComponent):
     The label measure is TFDV's L-infinity comparator with the schema's threshold; the pixel
     measure is in drift_gate/checks.py. With ``accept_drift`` the drift is let through and the
     report records it as accepted. Its DriftReport is what makes a span trainable
-    (components/span_resolvers.py).
+    (components/resolvers/span_window_strategy.py).
     """
 
     SPEC_CLASS = spec.DriftGateSpec

@@ -15,7 +15,7 @@ class FashionMnistExampleGen(base_beam_component.BaseBeamComponent):
     """Emits tf.Example TFRecords: one Examples artifact per span ingested, and one of the test set.
 
     Each span's ``train`` and ``eval`` come from its own training file (deterministic, stratified);
-    ``test`` from the fixed test file. Records follow the contract in ``components.features``.
+    ``test`` from the fixed test file. Records follow the contract in ``components.contract.features``.
     """
 
     SPEC_CLASS = spec.FashionMnistExampleGenSpec

@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 
-from components import features
+from components.contract import features
 
 
 @dataclasses.dataclass(frozen=True)

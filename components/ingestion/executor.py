@@ -16,8 +16,9 @@ from tfx.dsl.components.base import base_beam_executor
 from tfx.proto import example_gen_pb2
 from tfx.types import artifact, artifact_utils
 
-from components import artifact_list, features, properties
-from components.ingestion import examples, spec
+from components import artifact_list
+from components.contract import features, keys, properties
+from components.ingestion import examples
 from data import idx, sources
 from data import spans as spans_lib
 
@@ -165,25 +166,25 @@ class Executor(base_beam_executor.BaseBeamExecutor):
         output_dict: dict[str, list[artifact.Artifact]],
         exec_properties: dict[str, Any],
     ) -> None:
-        input_base = exec_properties[spec.INPUT_BASE_KEY]
-        spans = {int(n): record for n, record in json.loads(exec_properties[spec.SPANS_KEY]).items()}
+        input_base = exec_properties[keys.INPUT_BASE_KEY]
+        spans = {int(n): record for n, record in json.loads(exec_properties[keys.SPANS_KEY]).items()}
         if not spans:  # a spec compiled once (Kubeflow): every span in the data folder when the run starts
             spans = spans_at_run_time(input_base)
-        seed = exec_properties[spec.SEED_KEY]
-        test = read_checked(input_base, spans_lib.TEST_FILES, json.loads(exec_properties[spec.INPUT_SHA256_KEY]))
+        seed = exec_properties[keys.SEED_KEY]
+        test = read_checked(input_base, spans_lib.TEST_FILES, json.loads(exec_properties[keys.INPUT_SHA256_KEY]))
         test_files = tuple(os.path.join(input_base, name) for name in spans_lib.TEST_FILES)
         test_rows = examples.plan_test(
-            test[sources.TEST_LABELS].array, seed=seed, test_limit=exec_properties[spec.TEST_LIMIT_KEY] or None
+            test[sources.TEST_LABELS].array, seed=seed, test_limit=exec_properties[keys.TEST_LIMIT_KEY] or None
         )
 
         # Each span's artifact in its own sub-folder of the output URI, as TFX expects of several artifacts.
         numbers = sorted(spans)
         span_outputs = artifact_list.spread(
-            output_dict[spec.EXAMPLES_KEY], [f"{spans_lib.SPAN_PREFIX}{n}" for n in numbers]
+            output_dict[keys.EXAMPLES_KEY], [f"{spans_lib.SPAN_PREFIX}{n}" for n in numbers]
         )
         span_splits = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
         test_artifact = _as_examples(
-            artifact_utils.get_single_instance(output_dict[spec.TEST_EXAMPLES_KEY]), [features.TEST_SPLIT]
+            artifact_utils.get_single_instance(output_dict[keys.TEST_EXAMPLES_KEY]), [features.TEST_SPLIT]
         )
         test_uri = artifact_utils.get_split_uri([test_artifact], features.TEST_SPLIT)
         shards = shard_rows(test_uri, *test_files, test_rows)
@@ -200,9 +201,9 @@ class Executor(base_beam_executor.BaseBeamExecutor):
             images, labels = _arrays(contents, spans_lib.SPAN_FILES)
             plan = examples.plan_span(
                 labels,
-                eval_fraction=exec_properties[spec.EVAL_FRACTION_KEY],
+                eval_fraction=exec_properties[keys.EVAL_FRACTION_KEY],
                 seed=seed + number - spans_lib.FLAT_SPAN,
-                train_limit=exec_properties[spec.TRAIN_LIMIT_KEY] or None,
+                train_limit=exec_properties[keys.TRAIN_LIMIT_KEY] or None,
             )
             _as_examples(span_artifact, span_splits)
             span_artifact.span = number

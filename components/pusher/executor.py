@@ -12,8 +12,8 @@ from tfx.proto import pusher_pb2
 from tfx.types import artifact, artifact_utils
 from tfx.utils import proto_utils
 
-from components import properties
-from components.pusher import model_card, publish, spec
+from components.contract import keys, properties
+from components.pusher import model_card, publish
 
 
 class Executor(tfx_pusher_executor.Executor):
@@ -25,17 +25,17 @@ class Executor(tfx_pusher_executor.Executor):
         output_dict: dict[str, list[artifact.Artifact]],
         exec_properties: dict[str, Any],
     ) -> None:
-        model_push = artifact_utils.get_single_instance(output_dict[spec.PUSHED_MODEL_KEY])
+        model_push = artifact_utils.get_single_instance(output_dict[keys.PUSHED_MODEL_KEY])
         if not self.CheckBlessing(input_dict):
             self._MarkNotPushed(model_push)
             return
         destination = pusher_pb2.PushDestination()
-        proto_utils.json_to_proto(exec_properties[spec.PUSH_DESTINATION_KEY], destination)
+        proto_utils.json_to_proto(exec_properties[keys.PUSH_DESTINATION_KEY], destination)
         if destination.WhichOneof("destination") != "filesystem":
             raise NotImplementedError("only filesystem push destinations are supported")
-        model = artifact_utils.get_single_instance(input_dict[spec.MODEL_KEY])
-        blessings = input_dict.get(spec.MODEL_BLESSING_KEY) or []
-        evaluations = input_dict.get(spec.MODEL_EVALUATION_KEY) or []
+        model = artifact_utils.get_single_instance(input_dict[keys.MODEL_KEY])
+        blessings = input_dict.get(keys.MODEL_BLESSING_KEY) or []
+        evaluations = input_dict.get(keys.MODEL_EVALUATION_KEY) or []
         card = model_card.model_card(
             run_id=self._context.pipeline_run_id if self._context else None,
             model_uri=model.uri,
@@ -44,17 +44,17 @@ class Executor(tfx_pusher_executor.Executor):
             if blessings
             else None,
             evaluation_uri=evaluations[0].uri if evaluations else None,
-            provenance=json.loads(exec_properties.get(spec.PROVENANCE_KEY) or "{}"),
+            provenance=json.loads(exec_properties.get(keys.PROVENANCE_KEY) or "{}"),
             training=model_card.training_record(
                 spans=[
                     model_card.TrainedSpan(
                         e.span, e.version, e.id, e.get_string_custom_property(properties.SPLIT_SUMMARY)
                     )
-                    for e in input_dict.get(spec.TRAINING_EXAMPLES_KEY) or []
+                    for e in input_dict.get(keys.TRAINING_EXAMPLES_KEY) or []
                 ],
                 drift_reports=[
                     r.get_string_custom_property(properties.DRIFT_REPORT)
-                    for r in input_dict.get(spec.DRIFT_REPORTS_KEY) or []
+                    for r in input_dict.get(keys.DRIFT_REPORTS_KEY) or []
                 ],
                 model_uri=model.uri,
             ),

@@ -8,7 +8,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from components import features, hparams
+from components.contract import features, files
 from components.drift_gate import checks
 from components.records import evaluation_results
 
@@ -67,7 +67,7 @@ def training_record(
     *, spans: Sequence[TrainedSpan], drift_reports: Sequence[str], model_uri: str
 ) -> dict[str, Any] | None:
     """What the model card says of the training data: each span with its examples and drift figures, and the
-    warm start the Trainer recorded beside the model (hparams.WARM_START_FILE)."""
+    warm start the Trainer recorded beside the model (files.WARM_START_FILE)."""
     if not spans:
         return None
     figures = {f.examples_id: f for text in drift_reports if text for f in checks.read_report(text)}
@@ -85,7 +85,7 @@ def training_record(
             }
         )
     record: dict[str, Any] = {"spans": rows}
-    warm_start_path = os.path.join(model_uri, hparams.WARM_START_FILE)
+    warm_start_path = os.path.join(model_uri, files.WARM_START_FILE)
     if os.path.exists(warm_start_path):
         with open(warm_start_path) as f:
             record["warm_start"] = json.load(f)

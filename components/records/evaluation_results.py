@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from components import features
+from components.contract import features
 from components.records import protos, tfrecord
 
 _CANDIDATE = "candidate"

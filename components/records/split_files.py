@@ -1,4 +1,4 @@
-"""The per-split files TFDV's components write, and the one reader of them.
+"""The files TFDV's components write (per split), and ImportSchemaGen's schema, and their readers.
 
 StatisticsGen and ExampleValidator write one file per split,
 ``<artifact uri>/Split-<name>/<file name>``; ImportSchemaGen one schema file.
@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from google.protobuf import message
+from google.protobuf import message, text_format
+from tensorflow_metadata.proto.v0 import schema_pb2
 
 # StatisticsGen's statistics (a DatasetFeatureStatisticsList) and ExampleValidator's Anomalies, per split.
 STATISTICS_FILE_NAME = "FeatureStats.pb"
@@ -44,3 +45,8 @@ def read_split_files(
     else:
         paths = [split_dir(uri, split) / file_name for split in splits]
     return {path.parent.name.removeprefix(SPLIT_PREFIX): proto_class.FromString(path.read_bytes()) for path in paths}
+
+
+def read_schema(uri: str | Path) -> schema_pb2.Schema:
+    """The Schema an ImportSchemaGen artifact at ``uri`` holds (``<uri>/schema.pbtxt``)."""
+    return text_format.Parse((Path(uri) / SCHEMA_FILE_NAME).read_text(), schema_pb2.Schema())

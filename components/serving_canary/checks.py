@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from components import features
+from components.contract import features
 
 # Largest difference allowed between the two signatures' probabilities for the same images.
 _TOLERANCE = 1e-4

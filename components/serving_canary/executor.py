@@ -11,8 +11,8 @@ from tfx.dsl.components.base import base_executor
 from tfx.types import artifact, artifact_utils
 from tfx.utils import path_utils
 
-from components import properties
-from components.serving_canary import checks, mistakes, spec
+from components.contract import keys, properties
+from components.serving_canary import checks, mistakes
 
 # Same marker files and property (properties.BLESSED) as TFX's InfraValidator, so Pusher's checks apply unchanged.
 _BLESSED_FILE, _NOT_BLESSED_FILE = "INFRA_BLESSED", "INFRA_NOT_BLESSED"
@@ -34,17 +34,17 @@ class Executor(base_executor.BaseExecutor):
         output_dict: dict[str, list[artifact.Artifact]],
         exec_properties: dict[str, Any],
     ) -> None:
-        model = artifact_utils.get_single_instance(input_dict[spec.MODEL_KEY])
-        split_uri = artifact_utils.get_split_uri(input_dict[spec.EXAMPLES_KEY], exec_properties[spec.SPLIT_KEY])
+        model = artifact_utils.get_single_instance(input_dict[keys.MODEL_KEY])
+        split_uri = artifact_utils.get_split_uri(input_dict[keys.EXAMPLES_KEY], exec_properties[keys.SPLIT_KEY])
         # The whole split: its first examples are the canary; for a model that serves, every one is scored
         # through serving_default for the report's gallery of mistakes.
         examination = checks.examine(
             path_utils.serving_model_path(model.uri),
             read_examples(split_uri),
-            canary_size=exec_properties[spec.CANARY_SIZE_KEY],
+            canary_size=exec_properties[keys.CANARY_SIZE_KEY],
         )
         problems = examination.problems
-        blessing = artifact_utils.get_single_instance(output_dict[spec.BLESSING_KEY])
+        blessing = artifact_utils.get_single_instance(output_dict[keys.BLESSING_KEY])
         Path(blessing.uri).mkdir(parents=True, exist_ok=True)
         if not problems:
             found = mistakes.confident_mistakes(examination.probabilities, examination.labels)

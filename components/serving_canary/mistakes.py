@@ -1,7 +1,7 @@
 """The test images the served model gets most confidently wrong, grouped by confusion pair.
 
 Plain NumPy and JSON: the serving canary (executor.py) writes them beside its blessing after scoring
-the test split through ``serving_default``; the report (pipeline/inspection/report_mistakes.py) reads
+the test split through ``serving_default``; the report (pipeline/report/mistakes_section.py) reads
 them without TensorFlow.
 """
 

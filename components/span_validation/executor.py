@@ -11,7 +11,7 @@ from tfx.components.statistics_gen import executor as statistics_gen
 from tfx.types import artifact
 
 from components import artifact_list
-from components.span_validation import spec
+from components.contract import keys, properties
 from data import spans
 
 TEST_FOLDER = "test"
@@ -31,7 +31,9 @@ def _each(
     made = artifact_list.spread(outputs, [folder for _, folder in inputs])
     for (source, _), output in zip(inputs, made, strict=True):
         output.span = source.span
-        output.set_int_custom_property(spec.EXAMPLES_ID, source.get_int_custom_property(spec.EXAMPLES_ID) or source.id)
+        output.set_int_custom_property(
+            properties.EXAMPLES_ID, source.get_int_custom_property(properties.EXAMPLES_ID) or source.id
+        )
         run_one(source, output)
 
 
@@ -39,28 +41,28 @@ class StatisticsExecutor(statistics_gen.Executor):
     """TFX's StatisticsGen executor over each span and the test set."""
 
     def Do(self, input_dict: dict, output_dict: dict, exec_properties: dict[str, Any]) -> None:
-        inputs = [(e, folder_name(e, test=False)) for e in sorted(input_dict[spec.EXAMPLES_KEY], key=lambda e: e.span)]
-        inputs += [(e, folder_name(e, test=True)) for e in input_dict[spec.TEST_EXAMPLES_KEY]]
-        schema = {spec.SCHEMA_KEY: input_dict[spec.SCHEMA_KEY]}
+        inputs = [(e, folder_name(e, test=False)) for e in sorted(input_dict[keys.EXAMPLES_KEY], key=lambda e: e.span)]
+        inputs += [(e, folder_name(e, test=True)) for e in input_dict[keys.TEST_EXAMPLES_KEY]]
+        schema = {keys.SCHEMA_KEY: input_dict[keys.SCHEMA_KEY]}
 
         def run_one(examples: artifact.Artifact, statistics: artifact.Artifact) -> None:
             super(StatisticsExecutor, self).Do(
-                {spec.EXAMPLES_KEY: [examples], **schema}, {spec.STATISTICS_KEY: [statistics]}, exec_properties
+                {keys.EXAMPLES_KEY: [examples], **schema}, {keys.STATISTICS_KEY: [statistics]}, exec_properties
             )
 
-        _each(inputs, output_dict[spec.STATISTICS_KEY], run_one)
+        _each(inputs, output_dict[keys.STATISTICS_KEY], run_one)
 
 
 class ValidatorExecutor(example_validator.Executor):
     """TFX's ExampleValidator executor over each statistics artifact."""
 
     def Do(self, input_dict: dict, output_dict: dict, exec_properties: dict[str, Any]) -> None:
-        inputs = [(s, posixpath.basename(s.uri.rstrip("/"))) for s in input_dict[spec.STATISTICS_KEY]]
-        schema = {spec.SCHEMA_KEY: input_dict[spec.SCHEMA_KEY]}
+        inputs = [(s, posixpath.basename(s.uri.rstrip("/"))) for s in input_dict[keys.STATISTICS_KEY]]
+        schema = {keys.SCHEMA_KEY: input_dict[keys.SCHEMA_KEY]}
 
         def run_one(statistics: artifact.Artifact, anomalies: artifact.Artifact) -> None:
             super(ValidatorExecutor, self).Do(
-                {spec.STATISTICS_KEY: [statistics], **schema}, {spec.ANOMALIES_KEY: [anomalies]}, exec_properties
+                {keys.STATISTICS_KEY: [statistics], **schema}, {keys.ANOMALIES_KEY: [anomalies]}, exec_properties
             )
 
-        _each(inputs, output_dict[spec.ANOMALIES_KEY], run_one)
+        _each(inputs, output_dict[keys.ANOMALIES_KEY], run_one)

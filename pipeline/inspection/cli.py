@@ -19,17 +19,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from components import features
+from components.contract import features
 from components.drift_gate.checks import DriftFigures
 from components.records import evaluation_results as evaluation_lib
 from pipeline.config import DEFAULT_OUTPUT_DIR, metadata_path
 from pipeline.inspection import details as details_lib
-from pipeline.inspection import drift as drift_lib
 from pipeline.inspection import lineage as lineage_lib
-from pipeline.inspection import runs as runs_lib
-from pipeline.inspection import spans as spans_lib
-from pipeline.inspection.store import EmptyStoreError, Store
-from pipeline.inspection.store_health import StoreDamagedError
+from pipeline.metadata import drift as drift_lib
+from pipeline.metadata import runs as runs_lib
+from pipeline.metadata import spans as spans_lib
+from pipeline.metadata.health import StoreDamagedError
+from pipeline.metadata.store import EmptyStoreError, Store
 
 
 def _seconds(value: float) -> str:

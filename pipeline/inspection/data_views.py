@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from components import features, hparams, properties
 from components.anomaly_gate import checks
+from components.contract import features, files, properties
 from components.records import split_files
-from pipeline.inspection import outputs
-from pipeline.inspection.store import ArtifactRef
+from pipeline.metadata import outputs
+from pipeline.metadata.store import ArtifactRef
 
 M = TypeVar("M")
 
@@ -46,7 +45,7 @@ class SplitData:
 
 def _span_order(examples: ArtifactRef) -> tuple[bool, int, int]:
     props = examples.properties
-    return (outputs.SPAN not in props, int(props.get(outputs.SPAN, 0)), int(props.get(outputs.VERSION, 0)))
+    return (properties.SPAN not in props, int(props.get(properties.SPAN, 0)), int(props.get(properties.VERSION, 0)))
 
 
 def split_data(examples: list[ArtifactRef], statistics: list[ArtifactRef]) -> list[SplitData]:
@@ -59,7 +58,7 @@ def split_data(examples: list[ArtifactRef], statistics: list[ArtifactRef]) -> li
     for artifact in sorted(examples, key=_span_order):
         # A store from before spans: one Examples artifact, one statistics artifact naming none.
         stats = described.get(artifact.id) or (statistics[0] if len(examples) == len(statistics) == 1 else None)
-        span = artifact.properties.get(outputs.SPAN)
+        span = artifact.properties.get(properties.SPAN)
         out += _splits(artifact, stats, None if span is None else int(span))
     return out
 
@@ -141,19 +140,14 @@ def schema_lines(schema_uri: Path) -> list[str]:
     return lines
 
 
-def by_split(artifacts: list[ArtifactRef], read: Callable[[str], dict[str, M]]) -> dict[str, M]:
-    """The per-split protos of every artifact (one per span, and the test set's), by the gate's ``split_label``."""
-    return {checks.split_label(a.uri, split): proto for a in artifacts for split, proto in read(a.uri).items()}
-
-
 def anomaly_lines(anomalies: list[ArtifactRef]) -> list[str]:
     """The anomalies ExampleValidator found, one line each, split by split, in the data gate's words."""
-    return checks.describe(by_split(anomalies, checks.read_anomalies))
+    return checks.describe(outputs.by_split(anomalies, checks.read_anomalies))
 
 
 def training_history(model_run_uri: str | None) -> dict[str, list[float]]:
     """The per-epoch curves run_fn wrote beside its TensorBoard logs; empty when there are none."""
     if not model_run_uri:
         return {}
-    path = Path(model_run_uri) / hparams.HISTORY_FILE
+    path = Path(model_run_uri) / files.HISTORY_FILE
     return json.loads(path.read_text()) if path.is_file() else {}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from components.contract import artifact_types
 from components.records import evaluation_results as evaluation_lib
-from pipeline import nodes
-from pipeline.inspection import data_views, outcomes, outputs, runs, spans
-from pipeline.inspection.decision import Decision, decide_run
-from pipeline.inspection.store import ExecutionRecord, Store
+from pipeline import node_ids
+from pipeline.inspection import data_views
+from pipeline.metadata import outcomes, outputs, runs, spans
+from pipeline.metadata.decision import Decision, decide_run
+from pipeline.metadata.store import ExecutionRecord, Store
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,19 +52,19 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
     view = decided.overview
     by_node = outputs.by_node(executions)
 
-    schema = outputs.output(by_node, nodes.SCHEMA_GEN, outputs.SCHEMA)
+    schema = outputs.output(by_node, node_ids.SCHEMA_GEN, artifact_types.SCHEMA)
     anomalies = data_views.anomaly_lines(
-        outputs.outputs_of(by_node, nodes.EXAMPLE_VALIDATOR, outputs.EXAMPLE_ANOMALIES)
+        outputs.outputs_of(by_node, node_ids.EXAMPLE_VALIDATOR, artifact_types.EXAMPLE_ANOMALIES)
     )
     if view.outcome == outcomes.STOPPED_BY_GATE:  # the reason outcome() worked out, not the gate's checks run again
         anomalies.append(f"data gate: {view.reason}")
-    model_run = outputs.output(by_node, nodes.TRAINER, outputs.MODEL_RUN)
+    model_run = outputs.output(by_node, node_ids.TRAINER, artifact_types.MODEL_RUN)
     return RunDetails(
         overview=view,
         artifacts=artifact_rows(executions),
         splits=data_views.split_data(
-            outputs.outputs_of(by_node, nodes.EXAMPLE_GEN, outputs.EXAMPLES),
-            outputs.outputs_of(by_node, nodes.STATISTICS_GEN, outputs.EXAMPLE_STATISTICS),
+            outputs.outputs_of(by_node, node_ids.EXAMPLE_GEN, artifact_types.EXAMPLES),
+            outputs.outputs_of(by_node, node_ids.STATISTICS_GEN, artifact_types.EXAMPLE_STATISTICS),
         ),
         spans=spans.run_spans(executions),
         schema=data_views.schema_lines(Path(schema.uri)) if schema else [],

@@ -6,10 +6,10 @@ from __future__ import annotations
 import dataclasses
 
 from components.drift_gate.checks import DriftFigures
-from pipeline import nodes
-from pipeline.inspection import outcomes, outputs, spans
-from pipeline.inspection.decision import decide_run
-from pipeline.inspection.store import DONE, ExecutionRecord, Store
+from pipeline import node_ids
+from pipeline.metadata import outcomes, outputs, spans
+from pipeline.metadata.decision import decide_run
+from pipeline.metadata.store import DONE, ExecutionRecord, Store
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +66,7 @@ def run_row(pipeline: str, run_id: str, executions: list[ExecutionRecord]) -> tu
     decided = decide_run(pipeline, run_id, executions)
     view, evaluation = decided.overview, decided.evaluation
     by_node = outputs.by_node(executions)
-    evaluator = by_node.get(nodes.EVALUATOR)
+    evaluator = by_node.get(node_ids.EVALUATOR)
     evaluated = evaluator is not None and evaluator.state == DONE and evaluation is not None
     run_spans = spans.run_spans(executions)
     row = RunRow(

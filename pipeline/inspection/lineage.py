@@ -7,11 +7,11 @@ import json
 import posixpath
 from typing import Any
 
-from components import properties
-from pipeline import nodes
-from pipeline.inspection import drift, outputs, spans
-from pipeline.inspection.runs import UnknownRunError
-from pipeline.inspection.store import ArtifactRef, Store
+from components.contract import artifact_types, keys, properties
+from pipeline import node_ids
+from pipeline.metadata import drift, spans
+from pipeline.metadata.runs import UnknownRunError
+from pipeline.metadata.store import ArtifactRef, Store
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Lineage:
 
 def find_pushed(store: Store, version: int | str) -> ArtifactRef:
     """The PushedModel artifact of a served version."""
-    for artifact in store.artifacts_of_type(outputs.PUSHED_MODEL):
+    for artifact in store.artifacts_of_type(artifact_types.PUSHED_MODEL):
         props = artifact.custom_properties
         if (
             properties.PUSHED_VERSION in props
@@ -48,7 +48,7 @@ def find_pushed(store: Store, version: int | str) -> ArtifactRef:
         ):
             producer = store.producer(artifact.id)
             if producer is not None:
-                ref = producer.output(outputs.PUSHED_MODEL)
+                ref = producer.output(artifact_types.PUSHED_MODEL)
                 if ref is not None:
                     return ref
     raise UnknownRunError(f"no pushed model version {version} in this store; `inspect runs` lists what was pushed")
@@ -82,16 +82,16 @@ def lineage(store: Store, version: int | str) -> Lineage:
             )
         )
         # The baseline model is an input of the Evaluator, not an ancestor of this model.
-        frontier.extend(a.id for a in producer.inputs if a.key != properties.BASELINE_MODEL_KEY)
+        frontier.extend(a.id for a in producer.inputs if a.key != keys.BASELINE_MODEL_KEY)
     steps.sort(key=lambda step: -step.execution_id)
     raw_files, input_base = _raw_files(steps, seen_artifacts)
     pusher = steps[0]
-    provenance = json.loads(str(pusher.exec_properties.get(properties.PROVENANCE_KEY, "{}")))
+    provenance = json.loads(str(pusher.exec_properties.get(keys.PROVENANCE_KEY, "{}")))
     provenance.setdefault("run_id", pusher.run_id)
-    figures = drift.read_reports([a for a in pusher.inputs if a.type == outputs.DRIFT_REPORT])
-    model_ids = {a.id for a in pusher.inputs if a.type == outputs.MODEL}
+    figures = drift.read_reports([a for a in pusher.inputs if a.type == artifact_types.DRIFT_REPORT])
+    model_ids = {a.id for a in pusher.inputs if a.type == artifact_types.MODEL}
     trainer = next((s for s in steps if any(a.id in model_ids for a in s.outputs)), None)
-    model = next((a for a in trainer.outputs if a.type == outputs.MODEL), None) if trainer else None
+    model = next((a for a in trainer.outputs if a.type == artifact_types.MODEL), None) if trainer else None
     return Lineage(
         int(version),
         str(pushed.properties.get(properties.PUSHED_DESTINATION, "")),
@@ -109,14 +109,16 @@ def _raw_files(steps: list[LineageStep], ancestors: set[int]) -> tuple[dict[str,
     raw_files: dict[str, str] = {}
     input_base = None
     for step in steps:
-        if step.node_id != nodes.EXAMPLE_GEN:
+        if step.node_id != node_ids.EXAMPLE_GEN:
             continue
-        raw_files.update(json.loads(str(step.exec_properties.get(properties.INPUT_SHA256_KEY, "{}"))))
-        input_base = input_base or str(step.exec_properties.get(properties.INPUT_BASE_KEY, "")) or None
+        raw_files.update(json.loads(str(step.exec_properties.get(keys.INPUT_SHA256_KEY, "{}"))))
+        input_base = input_base or str(step.exec_properties.get(keys.INPUT_BASE_KEY, "")) or None
         used = {
-            int(a.properties[outputs.SPAN]) for a in step.outputs if a.id in ancestors and outputs.SPAN in a.properties
+            int(a.properties[properties.SPAN])
+            for a in step.outputs
+            if a.id in ancestors and properties.SPAN in a.properties
         }
-        for number, record in json.loads(str(step.exec_properties.get(properties.SPANS_KEY, "{}"))).items():
+        for number, record in json.loads(str(step.exec_properties.get(keys.SPANS_KEY, "{}"))).items():
             if int(number) in used:
                 for name, digest in record.get("sha256", {}).items():
                     raw_files[posixpath.normpath(posixpath.join(record.get("folder", "."), name))] = digest

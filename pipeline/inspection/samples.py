@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from components import features
+from components.contract import features
 from components.records import protos, split_files, tfrecord
 
 SAMPLES_PER_CLASS = 8

@@ -1,0 +1,200 @@
+"""Beam's own portable job service and an SDK worker pool on this machine: ``make beam-services``.
+
+The same Job API, artifact staging and Fn API over gRPC that a Flink or Spark job
+server offers, with the SDK workers in processes of their own; what differs on a
+cluster is only the job endpoint and how workers start (README, "Scaling out"). It
+proves portability (pickling, shipping, the workers' environment), not speed: the
+job service runs one SDK worker per job.
+
+The worker pool starts each SDK worker as ``python`` from its PATH, in its own
+environment, and installs no staged packages. So the pool starts from this
+project's environment: the venv's ``python`` first on PATH (the project is
+installed there), and ``TF_USE_LEGACY_KERAS=1``, which the Evaluator's workers need
+to load the model with Keras 2 (components/evaluation/model_loader.py checks it on the worker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from components import legacy_keras, processes
+from pipeline.config import DEFAULT_OUTPUT_DIR, REPO_ROOT
+
+STATE_FILE = "services.json"
+_STARTUP_SECONDS = 60
+
+
+class ServicesError(RuntimeError):
+    """The services could not be started or found. The message says which and why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Services:
+    """The two services' process ids and ports on localhost."""
+
+    job_pid: int
+    job_port: int
+    worker_pid: int
+    worker_port: int
+
+    @property
+    def beam_args(self) -> list[str]:
+        """The Beam options that send every Beam-powered component to these services."""
+        return [
+            "--runner=PortableRunner",
+            f"--job_endpoint=localhost:{self.job_port}",
+            "--environment_type=EXTERNAL",
+            f"--environment_config=localhost:{self.worker_port}",
+        ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+def worker_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the worker pool (and so every SDK worker it starts) runs in."""
+    env = dict(os.environ if base is None else base)
+    env[legacy_keras.ENV_VAR] = "1"
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("localhost", port)) == 0
+
+
+def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def start(state_dir: Path, *, job_port: int = 0, worker_port: int = 0) -> Services:
+    """Starts both services in the background and returns once both accept connections.
+
+    Raises:
+      ServicesError: services recorded in ``state_dir`` are still running, or one did not come up.
+    """
+    if read(state_dir) is not None:
+        raise ServicesError(f"{state_dir}: Beam services are already running; stop them first")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    job_port, worker_port = job_port or free_port(), worker_port or free_port()
+    env = worker_environment()
+    job = _start(
+        [
+            sys.executable,
+            "-m",
+            "apache_beam.runners.portability.local_job_service_main",
+            f"--port={job_port}",
+            f"--staging_dir={state_dir / 'staging'}",
+        ],
+        state_dir / "job_service.log",
+        env,
+    )
+    workers = _start(
+        [sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main", f"--service_port={worker_port}"],
+        state_dir / "worker_pool.log",
+        env,
+    )
+    services = Services(job.pid, job_port, workers.pid, worker_port)
+    deadline = time.monotonic() + _STARTUP_SECONDS
+    while not (_listening(job_port) and _listening(worker_port)):
+        dead = [name for name, p in (("job service", job), ("worker pool", workers)) if p.poll() is not None]
+        if dead or time.monotonic() > deadline:
+            stop_pids([job.pid, workers.pid])
+            why = f"{' and '.join(dead)} exited" if dead else f"not listening after {_STARTUP_SECONDS} s"
+            raise ServicesError(f"Beam services did not start ({why}); see the logs in {state_dir}")
+        time.sleep(0.2)
+    (state_dir / STATE_FILE).write_text(json.dumps(dataclasses.asdict(services)))
+    return services
+
+
+def _recorded(state_dir: Path) -> Services | None:
+    """The services ``state_dir`` records, running or not; None when it records none."""
+    try:
+        return Services(**json.loads((state_dir / STATE_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def read(state_dir: Path) -> Services | None:
+    """The services recorded in ``state_dir`` while both processes run; None otherwise."""
+    services = _recorded(state_dir)
+    if services is None or not (processes.alive(services.job_pid) and processes.alive(services.worker_pid)):
+        return None
+    return services
+
+
+def stop_pids(pids: list[int], timeout: float = 10) -> None:
+    """SIGTERM to each process group (a pool's workers included), SIGKILL to whatever outlives ``timeout``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, sig)
+        deadline = time.monotonic() + timeout
+        while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not any(_running(pid) for pid in pids):
+            return
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a child of this process that exited is reaped here, not left a zombie)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return processes.alive(pid)
+
+
+def stop(state_dir: Path) -> bool:
+    """Stops the services recorded in ``state_dir`` by their process ids; returns whether any were recorded."""
+    services = _recorded(state_dir)
+    if services is None:
+        return False
+    stop_pids([services.job_pid, services.worker_pid])
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m pipeline.local.beam_services start|stop [--dir DIR]``: one line of outcome."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("command", choices=("start", "stop"))
+    parser.add_argument("--dir", type=Path, default=DEFAULT_OUTPUT_DIR / "beam-services", help="state and logs")
+    parser.add_argument("--job-port", type=int, default=0, help="default: a free port")
+    parser.add_argument("--worker-port", type=int, default=0, help="default: a free port")
+    args = parser.parse_args(argv)
+    state_dir = args.dir.resolve()
+    if args.command == "stop":
+        print(f"stopped the Beam services of {state_dir}" if stop(state_dir) else f"no Beam services in {state_dir}")
+        return 0
+    try:
+        services = start(state_dir, job_port=args.job_port, worker_port=args.worker_port)
+    except ServicesError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"Beam job service on localhost:{services.job_port}, SDK worker pool on localhost:{services.worker_port}")
+    print(f'BEAM_ARGS="{" ".join(services.beam_args)}"')
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

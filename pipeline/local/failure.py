@@ -1,0 +1,61 @@
+"""What a local run that did not finish reports: the component, why in one line, and a note in ML Metadata.
+
+The console gets one line; the full traceback goes to the run's log; the note (pipeline/metadata/notes.py)
+is what ``make inspect`` shows.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+from ml_metadata.proto import metadata_store_pb2
+
+from pipeline.config import PipelineConfig
+from pipeline.local import console as console_lib
+from pipeline.metadata.notes import note_execution, one_line
+from pipeline.metadata.store import FAILURE_MESSAGE, INTERRUPTED_BY
+
+_UNFINISHED = (metadata_store_pb2.Execution.NEW, metadata_store_pb2.Execution.RUNNING)
+
+
+def _note(config: PipelineConfig, node_id: str, **kwargs: object) -> None:
+    try:
+        note_execution(config.metadata_path, config.tfx_pipeline_name, node_id, **kwargs)
+    except Exception as e:  # noqa: BLE001 - the note is a courtesy; the run's outcome stands
+        print(f"could not note the run's end in ML Metadata: {e}", file=sys.stderr)
+
+
+def report_failure(failure: BaseException, terminal: console_lib.Console, config: PipelineConfig) -> None:
+    """Prints which component failed and why, in one line; the traceback to the log; a note in ML Metadata."""
+    traceback.print_exception(type(failure), failure, failure.__traceback__, file=sys.stderr)
+    failed_node = terminal.current_node
+    terminal.node_failed()
+    reason = one_line(failure)
+    terminal.error(f"{failed_node or 'pipeline'} failed: {reason}")
+    if failed_node:
+        _note(config, failed_node, states=(metadata_store_pb2.Execution.FAILED,), notes={FAILURE_MESSAGE: reason})
+
+
+def report_interruption(
+    stopped: BaseException, signal_name: str, terminal: console_lib.Console, config: PipelineConfig, log_path: Path
+) -> None:
+    """Prints which component a signal stopped, in one line; the traceback to the log; the execution noted
+    as interrupted (cancelled) in ML Metadata."""
+    print(f"interrupted by {signal_name}:", file=sys.stderr)
+    traceback.print_exception(type(stopped), stopped, stopped.__traceback__, file=sys.stderr)
+    node = terminal.current_node
+    if node is None:
+        terminal.error(f"interrupted ({signal_name}) {terminal.progress_words()}; full log: {log_path}")
+        return
+    terminal.error(
+        f"{node} interrupted ({signal_name}); a rerun resumes from the cached components; full log: {log_path}"
+    )
+    _note(
+        config,
+        node,
+        states=_UNFINISHED,
+        notes={INTERRUPTED_BY: signal_name},
+        new_state=metadata_store_pb2.Execution.CANCELED,
+    )
