@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# What a run uses; see README.md.
+# What a run uses; see docs/pipeline.md, "Configuration".
 PROFILE     ?= full
 DATA_DIR    ?=
 OUTPUT_DIR  ?= $(CURDIR)/output

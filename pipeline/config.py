@@ -27,7 +27,7 @@ SCHEMA_PATH = REPO_ROOT / "data" / "schema" / "schema.pbtxt"
 METADATA_FILE_NAME = "metadata.sqlite"
 DATA_MANIFEST_FILE_NAME = "data-manifest.json"
 
-# DirectRunner settings; see the README for how they were chosen. --setup_file names
+# DirectRunner settings; see docs/pipeline.md for how they were chosen. --setup_file names
 # this project's code for runners that ship it to workers; on the DirectRunner it
 # has no effect but one: without any such flag, each Beam-powered TFX executor first
 # packages TFX's whole installation as a source distribution (about 1 s each here).

@@ -5,7 +5,7 @@
   three-stage net's batch-norm statistics behind: 0.29 test accuracy, two: 0.80), for quick
   end-to-end checks. It has its own pipeline and model name, so its models are
   never compared with, or served in place of, full ones.
-* ``best``: ``full`` trained for longer (README, "The model"), for the best accuracy within
+* ``best``: ``full`` trained for longer (docs/pipeline.md, "The best profile"), for the best accuracy within
   30 minutes here. Same model name as ``full``: it replaces the served model only by beating it.
 * ``tune``: ``full`` with TFX's Tuner first (a small KerasTuner random search);
   the Trainer then uses the best hyperparameters. Same model name as ``full``:
@@ -18,7 +18,8 @@ import dataclasses
 
 from components.contract.training_config import TrainingConfig
 
-# The best profile's epochs: as many as fit 30 minutes of `make run-pipeline` here (README, "The model").
+# The best profile's epochs: as many as fit 30 minutes of `make run-pipeline` here
+# (docs/pipeline.md, "The best profile").
 BEST_EPOCHS = 40
 
 
@@ -42,7 +43,7 @@ PROFILES: dict[str, Profile] = {
     "full": Profile(
         name="full",
         model_name="fashion_mnist",
-        # 16 epochs: one of warm-up, then cosine decay (README, "The model").
+        # 16 epochs: one of warm-up, then cosine decay (docs/pipeline.md, "The model").
         training=TrainingConfig(epochs=16, batch_size=128, learning_rate=2e-3, seed=42, warm_start_epochs=5),
         eval_fraction=1 / 12,  # 5,000 of the official 60,000
         train_limit=None,

@@ -37,7 +37,7 @@ class TrainingConfig:
       flip_averaging: the exported model averages its prediction of each image and of its mirror image.
       deterministic_ops: TensorFlow's op determinism (``enable_op_determinism``) for the training process.
         Off by default: on one machine runs are bit-identical without it, and here it cost 2-8 % per epoch
-        and 26 s more outside the epochs (README, "Reproducible training").
+        and 26 s more outside the epochs (docs/pipeline.md, "Reproducible training").
       precision: "auto" (mixed_bfloat16 on CPUs with native bfloat16, else float32), "float32"
         or "mixed_bfloat16". The exported model is float32 in every case.
       warm_start: start from the weights of the model the Trainer is given as its base model

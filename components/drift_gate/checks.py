@@ -4,7 +4,7 @@ A span profile (ingestion/examples.span_profile) holds a span's exact label coun
 pixel histogram. The label measure is TFDV's L-infinity distance of the label distributions, against the
 threshold of the schema's drift comparator (``label_linf`` computes the figure TFDV's comparator reports,
 from the exact counts; an integration test holds the two together). The pixel measure is the Jensen-Shannon
-distance of 16-bin pixel histograms: see docs/continuous-training.md for why it, and why 0.10.
+distance of 16-bin pixel histograms: docs/continuous-training.md, "The drift gate", says why it, and why 0.10.
 
 ``compare_arrival`` is the one comparison of an arrival with the span before it: the drift gate's executor
 runs it, and the inspection tools run it again on what a stopped gate was given.

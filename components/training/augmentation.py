@@ -6,7 +6,7 @@ an upside-down shoe is an image the model will never be shown. Mirror images do 
 pointing left or right).
 
 Pure TensorFlow, stateless: the same ``seed`` gives the same images, whatever the thread that runs
-it, so training stays reproducible (README, "Reproducible training").
+it, so training stays reproducible (docs/pipeline.md, "Reproducible training").
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def make_dataset(
         dataset, seed=seed, augment=augment, one_hot=one_hot, parallel=tf.data.AUTOTUNE
     )
     # No autotuning thread, the likely one that destroying an iterator waited for while training kept
-    # both cores busy (README, "Where the time goes"). The parallel map and the prefetch still size
+    # both cores busy (docs/pipeline.md, "Where the time goes"). The parallel map and the prefetch still size
     # themselves (to the cores, and by the prefetch's own buffer tuning).
     options = tf.data.Options()
     options.autotune.enabled = False
@@ -127,7 +127,7 @@ def training_data(
 
     One endless training iterator for the whole fit, as Keras itself does for NumPy arrays: given a
     finite dataset, Keras makes a new iterator every epoch, and destroying the spent one stalled
-    training at epoch boundaries here (measurements in the README, "Where the time goes").
+    training at epoch boundaries here (measurements in docs/pipeline.md, "Where the time goes").
 
     With more than one replica in sync, every batch is whole: a partial batch split across the
     replicas can leave one with no examples, and on this stack a replica given an empty batch fails

@@ -4,8 +4,8 @@ It starts Airflow's scheduler and web server on localhost, in an ``AIRFLOW_HOME`
 its own (the output folder's ``airflow/`` for ``make airflow``), with SQLite and the
 SequentialExecutor: Airflow 2.10 refuses SQLite with any executor that runs tasks in
 parallel, and every task of this DAG first spends ~20 s of CPU importing TFX and
-TensorFlow, so on two cores a second task at a time would buy little (README,
-"Scheduling with Airflow"). The DAG is unpaused, an admin account is created once and
+TensorFlow, so on two cores a second task at a time would buy little (docs/scheduling.md,
+"Airflow"). The DAG is unpaused, an admin account is created once and
 its password kept in ``admin-credentials.txt`` there, and Ctrl-C stops every process
 started here, the task a scheduler is running included.
 

@@ -4,7 +4,7 @@ TFX's cache key covers a component's inputs and execution properties, but not
 the code behind a dotted ``run_fn`` or ``preprocessing_fn`` path. The pipeline
 puts the fingerprint of that code (the module and every project module it
 imports, transitively) into the component's ``custom_config``: change the
-training code and the Trainer runs again; change the README and nothing does.
+training code and the Trainer runs again; change the docs and nothing does.
 """
 
 from __future__ import annotations

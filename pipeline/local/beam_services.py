@@ -2,7 +2,7 @@
 
 The same Job API, artifact staging and Fn API over gRPC that a Flink or Spark job
 server offers, with the SDK workers in processes of their own; what differs on a
-cluster is only the job endpoint and how workers start (README, "Scaling out"). It
+cluster is only the job endpoint and how workers start (docs/scaling.md, "Beam runners"). It
 proves portability (pickling, shipping, the workers' environment), not speed: the
 job service runs one SDK worker per job.
 
