@@ -1,4 +1,4 @@
-"""The baseline the pipeline is measured against: the same model, trained the plain way.
+"""The plain-Keras script: the same model as the pipeline's, trained the plain way, to measure the pipeline against.
 
 Same rows (``examples.plan_span``, ``plan_test``), same architecture, optimizer, schedule,
 augmentation, label smoothing, batch size, epochs and seed as the pipeline's profile, same

@@ -71,7 +71,7 @@ def _one_seed(
     profile: str, seed: int, folder: Path, data_dir: Path, log: Path, *, first: bool, plain: bool
 ) -> dict[str, Any]:
     python = sys.executable
-    baseline = _plain(profile, seed, data_dir, log) if plain else {}
+    plain_run = _plain(profile, seed, data_dir, log) if plain else {}
     print(f"[bench] seed {seed}: pipeline from scratch ...", flush=True)
     run_cmd = [
         python, "-m", "pipeline.local.runner", f"--profile={profile}", f"--seed={seed}",
@@ -85,10 +85,10 @@ def _one_seed(
     return {
         "seed": seed,
         "run_cmd": run_cmd,
-        **baseline,
+        **plain_run,
         "pipeline_seconds": pipeline_seconds,
         "peak_memory_bytes": peak,
-        "ratio": pipeline_seconds / baseline["plain_seconds"] if baseline else None,
+        "ratio": pipeline_seconds / plain_run["plain_seconds"] if plain_run else None,
         "scored_accuracy": figures.scored_accuracy(Path(found["model_dir"]), data_dir),
         **found,
     }

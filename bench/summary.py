@@ -37,7 +37,7 @@ TARGETS = (
 )
 _ACCURACY = "test accuracy (mean of the seeds, scored through serving_default)"
 _WALL = "pipeline wall (median of the seeds)"
-# Each profile's own. The plain-Keras baseline runs only where the ratio is a target: the default profile's
+# Each profile's own. The plain-Keras script runs only where the ratio is a target: the default profile's
 # overhead is the one that matters, and the smoke profile's shows the fixed costs.
 PROFILE_TARGETS: dict[str, tuple[Target, ...]] = {
     "full": (
@@ -58,7 +58,7 @@ def targets_of(profile: str) -> tuple[Target, ...]:
 
 
 def compares_plain(profile: str) -> bool:
-    """Whether the bench runs the plain-Keras baseline beside each pipeline run of ``profile``."""
+    """Whether the bench runs the plain-Keras script beside each pipeline run of ``profile``."""
     return RATIO in PROFILE_TARGETS.get(profile, ())
 
 

@@ -13,35 +13,36 @@ from pathlib import Path
 
 import pytest
 
-from tests.idx_fixtures import make_dataset_dir
+from tests.support.idx_fixtures import make_dataset_dir
+from tests.support.mirroring import CODE_FOLDERS, misplaced_tests
 
 TESTS_DIR = Path(__file__).parent
 REPO_ROOT = TESTS_DIR.parent
-# Modules under tests/ that hold helpers, not tests.
-SUPPORT_FILES = {
-    "conftest.py",
-    "__init__.py",
-    "idx_fixtures.py",
-    "pipeline_nodes.py",
-    "evaluation_fixtures.py",
-    "multi_worker_driver.py",
-    "mlmd_events.py",
-    "airflow_schedule.py",
-}
+# Helpers, not tests: everything in tests/support/, and pytest's own files anywhere under tests/.
+SUPPORT_DIR = TESTS_DIR / "support"
+PYTEST_FILES = {"conftest.py", "__init__.py"}
+
+
+def is_support_file(path: Path) -> bool:
+    return path.is_relative_to(SUPPORT_DIR) or path.name in PYTEST_FILES
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
-    """Fails the run when a test file would silently not run.
+    """Fails the run when a test file would silently not run, or sits where no one would look for it.
 
-    Every Python file under tests/ must be a support file or match test_*.py,
-    and, unless tests were selected by keyword or node id, every test file
-    under the paths given must contribute at least one test.
+    Every Python file under tests/ must be a support file or match test_*.py; every test file must
+    mirror the module it covers (tests/support/mirroring.py); and, unless tests were selected by keyword
+    or node id, every test file under the paths given must contribute at least one test.
     """
     problems = [
         f"{p.relative_to(REPO_ROOT)} does not match test_*.py, so pytest never collects it"
         for p in TESTS_DIR.rglob("*.py")
-        if p.name not in SUPPORT_FILES and not p.name.startswith("test_")
+        if not is_support_file(p) and not p.name.startswith("test_")
     ]
+    problems += misplaced_tests(
+        [p.relative_to(REPO_ROOT).as_posix() for p in TESTS_DIR.rglob("test_*.py")],
+        [p.relative_to(REPO_ROOT).as_posix() for folder in CODE_FOLDERS for p in (REPO_ROOT / folder).rglob("*.py")],
+    )
     selected_by_name = (
         config.getoption("keyword") or config.getoption("markexpr") or any("::" in str(arg) for arg in config.args)
     )

@@ -1,7 +1,7 @@
 """Training on several workers: who exports, where each worker writes, and how Vertex AI is asked for them.
 
 Pure decisions, no TensorFlow. TensorFlow reads ``TF_CONFIG`` (through the strategy's cluster
-resolver, ``model.worker_role``); the functions here decide from what it found.
+resolver, ``devices.worker_role``); the functions here decide from what it found.
 
 Under ``MultiWorkerMirroredStrategy`` every worker runs the same ``run_fn`` to the end, saving
 included, but only the chief's files may land where readers look: the serving model, the curves,

@@ -23,7 +23,7 @@ class Runs:
 def run_pipeline(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
     """Runs the local runner as `make run-pipeline` does, with the smoke profile."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        [sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -87,7 +87,7 @@ def launch_chromium(playwright):
 
 def node_states(cfg: config_lib.PipelineConfig, index: int = -1) -> dict[str, str]:
     """{node id: state} of one run of the configured pipeline (by index, oldest first), from ML Metadata."""
-    from pipeline.inspection.store import Store
+    from pipeline.metadata.store import Store
 
     store = Store.open(cfg.metadata_path)
     _, run = store.runs(cfg.model_name)[index]
@@ -97,7 +97,7 @@ def node_states(cfg: config_lib.PipelineConfig, index: int = -1) -> dict[str, st
 def run_details(cfg: config_lib.PipelineConfig, index: int = -1):
     """What `make inspect ARGS=show` reads about one run of the configured pipeline."""
     from pipeline.inspection import details as details_lib
-    from pipeline.inspection.store import Store
+    from pipeline.metadata.store import Store
 
     store = Store.open(cfg.metadata_path)
     return details_lib.details(store, store.runs(cfg.model_name)[index][1].name, cfg.model_name)
@@ -128,7 +128,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Runs:
     return Runs(cfg, first, second, after_first)
 
 
-# --- a real Airflow, running from the start of the session (tests/airflow_schedule.py) -------------------------
+# --- a real Airflow, running from the start of the session (tests/support/airflow_schedule.py) ---------------------
 
 AIRFLOW_TEST_MODULE = "test_airflow.py"
 _AIRFLOW_SELECTED = pytest.StashKey[bool]()
@@ -148,7 +148,7 @@ def airflow_schedule(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     if not request.config.stash.get(_AIRFLOW_SELECTED, False):
         yield None
         return
-    from tests.airflow_schedule import Schedule
+    from tests.support.airflow_schedule import Schedule
 
     schedule = Schedule(tmp_path_factory.mktemp("airflow"), real_data_dir)
     schedule.start()

@@ -2,7 +2,7 @@
 and its web UI shows them.
 
 One Airflow serves every test here, started as `make airflow` starts it, with the session: its runs go on
-while the other tests run (tests/airflow_schedule.py), and these tests come last. The last one stops it
+while the other tests run (tests/support/airflow_schedule.py), and these tests come last. The last one stops it
 with Ctrl-C's signal; the session stops it however it ends.
 """
 
@@ -14,8 +14,8 @@ import signal
 import psutil
 import pytest
 
-from tests.airflow_schedule import ARTIFACTS_DIR, RUNS, Schedule, Scheduled
 from tests.e2e.conftest import inspect_json, launch_chromium, show_json
+from tests.support.airflow_schedule import ARTIFACTS_DIR, RUNS, Schedule, Scheduled
 
 pytestmark = pytest.mark.e2e
 

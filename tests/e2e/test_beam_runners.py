@@ -18,11 +18,12 @@ import tensorflow_transform as tft
 from apache_beam.portability.api import beam_job_api_pb2, beam_job_api_pb2_grpc
 from tfx.types import standard_component_specs as specs
 
-from components import features, properties
+from components.contract import features, keys
 from components.records import split_files, tfrecord
-from pipeline import beam_services, nodes
 from pipeline import config as config_lib
+from pipeline import node_ids
 from pipeline.inspection import data_views
+from pipeline.local import beam_services
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, output_uri, run_details, run_pipeline, versions
 
@@ -65,10 +66,10 @@ def _uri(details, type_name: str, folder: str | None = None) -> str:
 
 def _transformed_sample(details, count: int = 16) -> dict[str, np.ndarray]:
     """The Transform graph of a run applied to the first examples of its test split."""
-    test_examples = output_uri(details, nodes.EXAMPLE_GEN, properties.TEST_EXAMPLES_KEY)
+    test_examples = output_uri(details, node_ids.EXAMPLE_GEN, keys.TEST_EXAMPLES_KEY)
     files = sorted(split_files.split_dir(test_examples, features.TEST_SPLIT).glob("*"))
     records = [r for _, r in zip(range(count), tfrecord.read_records(files[0]), strict=False)]
-    output = tft.TFTransformOutput(output_uri(details, nodes.TRANSFORM, specs.TRANSFORM_GRAPH_KEY))
+    output = tft.TFTransformOutput(output_uri(details, node_ids.TRANSFORM, specs.TRANSFORM_GRAPH_KEY))
     raw = tf.io.parse_example(tf.constant(records), output.raw_feature_spec())
     return {k: v.numpy() for k, v in output.transform_raw_features(raw).items()}
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from components import properties
-from components.artifact_types import DriftReport
+from components.contract import properties
 from components.drift_gate import checks
+from components.drift_gate.artifact import DriftReport
 from pipeline import config as config_lib
-from pipeline.inspection.store import Store
+from pipeline.metadata.store import Store
 from tests.e2e.conftest import inspect_json, node_states, run_pipeline, versions, write_spans
-from tests.pipeline_nodes import UPSTREAM_OF_MODEL
+from tests.support.pipeline_nodes import UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
 
@@ -165,9 +165,9 @@ def test_inspect_names_each_runs_spans_and_the_lineage_names_spans_and_drift(spa
 
 
 def test_the_report_has_the_history_of_versions_spans_drift_and_stops(span_runs: SpanRuns):
-    from pipeline.inspection import report
+    from pipeline.report import page
 
-    html = report.write_report(span_runs.cfg.output_dir).read_text()
+    html = page.write_report(span_runs.cfg.output_dir).read_text()
     history = html[html.index('id="history"') :]
     for version in span_runs.versions["second"]:
         assert version in history

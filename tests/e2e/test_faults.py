@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from pipeline import config as config_lib
-from pipeline.inspection import outcomes
-from pipeline.inspection.store import Store
+from pipeline.metadata import outcomes
+from pipeline.metadata.store import Store
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, node_states, run_pipeline, show_json, versions
-from tests.idx_fixtures import write_idx
-from tests.pipeline_nodes import UPSTREAM_OF_MODEL
+from tests.support.idx_fixtures import write_idx
+from tests.support.pipeline_nodes import UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +78,7 @@ def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: 
     driver = (
         "import sys\n"
         "from components.ingestion import executor\n"
-        "from components import features\n"
+        "from components.contract import features\n"
         "from components.ingestion import examples\n"
         "encode = executor.encode_shard\n"
         "def tampered(shard):\n"
@@ -93,8 +93,8 @@ def test_schema_breaking_records_stop_the_run_at_the_gate(runs: Runs, tmp_path: 
         "        records[1] = short.SerializeToString()\n"
         "    yield from records\n"
         "executor.encode_shard = tampered\n"
-        "from pipeline import local_runner\n"
-        "sys.exit(local_runner.main(sys.argv[1:]))\n"
+        "from pipeline.local import runner\n"
+        "sys.exit(runner.main(sys.argv[1:]))\n"
     )
     out = tmp_path / "out"
     args = [
@@ -157,7 +157,7 @@ def test_killed_in_training_then_rerun_and_a_concurrent_run_refused(real_data_di
     args = [f"--output-dir={tmp_path / 'out'}", f"--serving-dir={tmp_path / 'serving'}", f"--raw-dir={real_data_dir}"]
     cfg = config_lib.parse_args(["--profile=smoke", *args])
     first = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        [sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", *args],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -194,7 +194,7 @@ def test_killed_in_training_then_rerun_and_a_concurrent_run_refused(real_data_di
 def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):
     """The tune path on the smoke data: TFX's Tuner runs a real search and the Trainer trains its best values."""
     from pipeline.inspection import details as details_lib
-    from pipeline.inspection.store import Store
+    from pipeline.metadata.store import Store
 
     args = [
         f"--output-dir={tmp_path / 'out'}",

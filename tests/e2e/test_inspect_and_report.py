@@ -17,7 +17,7 @@ from components.serving_canary import mistakes
 from data import sources
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, launch_chromium
-from tests.pipeline_nodes import NODE_ORDER, UPSTREAM_OF_MODEL
+from tests.support.pipeline_nodes import NODE_ORDER, UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +128,7 @@ def test_report_renders_in_headless_chromium(runs: Runs):
 
     first_run = _first_two(runs)[0]["run_id"]
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline.inspection.report", first_run, f"--output-dir={runs.config.output_dir}"],
+        [sys.executable, "-m", "pipeline.report.page", first_run, f"--output-dir={runs.config.output_dir}"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -139,7 +139,7 @@ def test_report_renders_in_headless_chromium(runs: Runs):
     report = Path(done.stdout.strip())
     assert report.parent == runs.config.output_dir / "reports" and report.suffix == ".html"
 
-    from pipeline.inspection.report import SECTIONS
+    from pipeline.report.page import SECTIONS
 
     problems: list[str] = []
     with sync_playwright() as playwright:

@@ -16,11 +16,12 @@ import tensorflow as tf
 import tensorflow_transform as tft
 from tfx.types import standard_component_specs as specs
 
-from components import dataset, features, properties
-from pipeline import nodes
+from components.contract import features, keys
+from components.training import dataset
+from pipeline import node_ids
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, node_states, output_uri, run_details, run_pipeline, versions
-from tests.pipeline_nodes import NODE_ORDER, RESOLVERS, UPSTREAM_OF_MODEL
+from tests.support.pipeline_nodes import NODE_ORDER, RESOLVERS, UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +67,7 @@ def test_one_integer_version_is_pushed_and_loadable(runs: Runs):
 def _test_split(runs: Runs):
     details = run_details(runs.config, 0)
     files = tf.io.gfile.glob(
-        f"{output_uri(details, nodes.EXAMPLE_GEN, properties.TEST_EXAMPLES_KEY)}/Split-{features.TEST_SPLIT}/*"
+        f"{output_uri(details, node_ids.EXAMPLE_GEN, keys.TEST_EXAMPLES_KEY)}/Split-{features.TEST_SPLIT}/*"
     )
     assert files, "the first run's test split has no files"
     return details, details.evaluation, files
@@ -95,8 +96,8 @@ def test_serving_predictions_agree_with_the_evaluator(runs: Runs):
 
 def test_keras_evaluate_agrees_with_tfma(runs: Runs):
     details, evaluation, files = _test_split(runs)
-    model = tf.keras.models.load_model(f"{output_uri(details, nodes.TRAINER, specs.MODEL_KEY)}/Format-Serving")
-    tft_output = tft.TFTransformOutput(output_uri(details, nodes.TRANSFORM, specs.TRANSFORM_GRAPH_KEY))
+    model = tf.keras.models.load_model(f"{output_uri(details, node_ids.TRAINER, specs.MODEL_KEY)}/Format-Serving")
+    tft_output = tft.TFTransformOutput(output_uri(details, node_ids.TRANSFORM, specs.TRANSFORM_GRAPH_KEY))
     data = dataset.make_dataset(files, tft_output, batch_size=256, shuffle=False, seed=0)
     _, keras_accuracy = model.evaluate(data, verbose=0)
     assert abs(keras_accuracy - evaluation.accuracy) <= 0.002, (keras_accuracy, evaluation.accuracy)

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from pipeline import config as config_lib
-from pipeline.inspection import store_health
-from pipeline.inspection.store import Store
+from pipeline.metadata import health
+from pipeline.metadata.store import Store
 from tests.conftest import REPO_ROOT, in_mount_namespace, run_make
 from tests.e2e.conftest import Runs, node_states, run_pipeline, show_json, versions
-from tests.pipeline_nodes import NODE_ORDER
+from tests.support.pipeline_nodes import NODE_ORDER
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,7 @@ def _wait_until_running(cfg: config_lib.PipelineConfig, node: str, process: subp
 def _start_runner(*args: str) -> subprocess.Popen:
     """The smoke profile's run in a process group of its own, where a terminal's Ctrl-C would reach it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        [sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", *args],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -131,8 +131,8 @@ def test_a_damaged_store_stops_run_and_inspect_in_one_line_and_restores(runs: Ru
     output = tmp_path / "out"
     output.mkdir()
     shutil.copy(runs.config.metadata_path, output / "metadata.sqlite")
-    shutil.copytree(runs.config.output_dir / store_health.BACKUP_DIR_NAME, output / store_health.BACKUP_DIR_NAME)
-    (newest,) = store_health.backups(output / "metadata.sqlite")[:1]
+    shutil.copytree(runs.config.output_dir / health.BACKUP_DIR_NAME, output / health.BACKUP_DIR_NAME)
+    (newest,) = health.backups(output / "metadata.sqlite")[:1]
     store = output / "metadata.sqlite"
     args = [f"--output-dir={output}", f"--serving-dir={runs.config.serving_dir}", f"--raw-dir={runs.config.raw_dir}"]
     for damage, problem in (
@@ -159,7 +159,7 @@ def test_a_damaged_store_stops_run_and_inspect_in_one_line_and_restores(runs: Ru
     restored = run_make("restore-metadata", f"OUTPUT_DIR={output}", timeout=300)
     assert restored.returncode == 0, restored.stderr
     assert restored.stdout.splitlines()[-1] == f"restored {store} from {newest}"
-    assert store_health.problem(store) is None
+    assert health.problem(store) is None
     assert len(Store.open(store).runs(runs.config.model_name)) >= 1, "the history is back"
 
 
@@ -172,7 +172,7 @@ def test_a_full_serving_disk_is_one_line_and_keeps_the_served_version(runs: Runs
     script = (
         'set -e; mount -t tmpfs -o size=1m tmpfs "$SERVING"; mkdir -p "$FOLDER/1"; '
         'head -c 300000 /dev/urandom > "$FOLDER/1/saved_model.pb"; sha256sum "$FOLDER/1/saved_model.pb"; '
-        'set +e; "$PYTHON" -m pipeline.local_runner --profile=smoke "$@"; echo "exit $?"; '
+        'set +e; "$PYTHON" -m pipeline.local.runner --profile=smoke "$@"; echo "exit $?"; '
         'ls -A "$FOLDER"; sha256sum "$FOLDER/1/saved_model.pb"'
     )
     serving.mkdir()

@@ -1,4 +1,4 @@
-"""Fixtures for component tests: a real Transform graph (TF Transform on Beam) and a small exported model."""
+"""Fixtures for component tests: a real Transform graph (TF Transform on Beam) and a small exported network."""
 
 import dataclasses
 from pathlib import Path
@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from components import features, model, serving, transform
-from components.ingestion import examples
+from components.contract import features
+from components.training import export, network, preprocessing
 from pipeline.config import SCHEMA_PATH
+from tests.support.example_records import fixture_images
 
 
 @dataclasses.dataclass
@@ -19,11 +20,6 @@ class ExportedModel:
     tft_output: object
     images: np.ndarray  # uint8 [N, 28, 28]
     labels: np.ndarray
-
-
-def fixture_images(n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), np.arange(n) % 10
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +40,7 @@ def transform_output(tmp_path_factory: pytest.TempPathFactory):
     metadata = dataset_metadata.DatasetMetadata(tfdv.load_schema_text(str(SCHEMA_PATH)))
     with beam.Pipeline() as pipeline, tft_beam.Context(temp_dir=str(out / "tmp")):
         transform_fn = (pipeline | beam.Create(instances), metadata) | tft_beam.AnalyzeDataset(
-            transform.preprocessing_fn
+            preprocessing.preprocessing_fn
         )
         _ = transform_fn | tft_beam.WriteTransformFn(str(out / "graph"))
     # Transform also keeps the raw schema beside the graph; the serving signatures parse with it.
@@ -52,21 +48,13 @@ def transform_output(tmp_path_factory: pytest.TempPathFactory):
     return tft.TFTransformOutput(str(out / "graph"))
 
 
-def write_examples(path: Path, images: np.ndarray, labels: np.ndarray) -> Path:
-    """Uncompressed TFRecords of tf.Example, as the ingestion component writes them."""
-    with tf.io.TFRecordWriter(str(path)) as writer:
-        for image, label in zip(images, labels, strict=True):
-            writer.write(examples.to_example(image, int(label)))
-    return path
-
-
 @pytest.fixture(scope="session")
 def exported_model(tmp_path_factory: pytest.TempPathFactory, transform_output) -> ExportedModel:
     """A CNN trained for a few steps and exported with both serving signatures."""
     tf.keras.utils.set_random_seed(0)
     images, labels = fixture_images()
-    cnn = model.build_model(1e-3)
+    cnn = network.build_model(1e-3)
     cnn.fit(images[..., None] / 255.0, labels, epochs=2, batch_size=20, verbose=0)
     path = tmp_path_factory.mktemp("export") / "model"
-    serving.export_serving_model(cnn, transform_output, str(path))
+    export.export_serving_model(cnn, transform_output, str(path))
     return ExportedModel(path, cnn, transform_output, images, labels)

@@ -1,4 +1,4 @@
-"""Every Beam option set the README documents is accepted by Beam's parser and reaches every Beam component."""
+"""Every Beam option set docs/scaling.md documents is accepted by Beam's parser and reaches every Beam component."""
 
 import re
 import shlex
@@ -9,20 +9,22 @@ from tfx.dsl.compiler import compiler
 from tfx.proto.orchestration import executable_spec_pb2, pipeline_pb2
 
 from pipeline import config as config_lib
-from pipeline import definition
+from pipeline.definition import pipeline as definition
 from tests.conftest import REPO_ROOT
-from tests.pipeline_nodes import build_arguments
+from tests.support.pipeline_nodes import build_arguments
 
 BEAM_COMPONENTS = {"FashionMnistExampleGen", "StatisticsGen", "Transform", "Evaluator"}
 
 
 def documented_option_sets() -> list[list[str]]:
-    readme = (REPO_ROOT / "README.md").read_text()
-    scaling = readme[readme.index("## Scaling out") :]
-    return [shlex.split(found) for found in re.findall(r'BEAM_ARGS="([^"]+)"', scaling)]
+    """The BEAM_ARGS of each command in the "Beam runners" section of docs/scaling.md."""
+    scaling = (REPO_ROOT / "docs" / "scaling.md").read_text()
+    runners = scaling[scaling.index("## Beam runners") :]
+    runners = runners[: runners.index("\n## ")]
+    return [shlex.split(found) for found in re.findall(r'BEAM_ARGS="([^"]+)"', runners)]
 
 
-def test_the_readme_documents_flink_spark_and_dataflow():
+def test_the_docs_document_flink_spark_and_dataflow():
     runners = {PipelineOptions(args).view_as(StandardOptions).runner for args in documented_option_sets()}
     # Beside the cluster recipes, the two paths proven here: the portable job service and multi_processing.
     assert runners == {"FlinkRunner", "SparkRunner", "DataflowRunner", "PortableRunner", "DirectRunner"}

@@ -19,12 +19,13 @@ import pytest
 import tensorflow as tf
 from tfx.utils import path_utils
 
-from components import dataset, features, hparams
-from components.distributed import CHIEF, WORKER
-from components.hparams import TrainingConfig
-from tests import multi_worker_driver as driver
+from components.contract import features, files
+from components.contract.training_config import TrainingConfig
+from components.training import dataset
+from components.training.workers import CHIEF, WORKER
 from tests.conftest import REPO_ROOT
-from tests.integration.conftest import fixture_images, write_examples
+from tests.support import multi_worker_driver as driver
+from tests.support.example_records import fixture_images, write_examples
 
 TIMEOUT_S = 300  # both workers, start to end: under a minute on two idle cores, two on busy ones
 # 41 training and 9 eval examples in batches of 8: each split ends with a partial batch, which split
@@ -64,7 +65,7 @@ def _start_workers(tmp_path: Path, job_file: Path) -> dict[str, Path]:
             }
             with open(tmp_path / f"{name}.log", "w") as log:
                 processes[name] = subprocess.Popen(
-                    [sys.executable, "-m", "tests.multi_worker_driver", str(job_file), str(results[name])],
+                    [sys.executable, "-m", "tests.support.multi_worker_driver", str(job_file), str(results[name])],
                     cwd=REPO_ROOT,
                     env=env,
                     stdout=log,
@@ -134,7 +135,7 @@ def test_two_workers_train_the_same_model_and_only_the_chief_exports(transform_o
     assert [p.parent for p in tmp_path.rglob("saved_model.pb")] == [serving_model_dir], "one serving model"
 
     model_run = outputs / "model_run"
-    assert {hparams.HISTORY_FILE, hparams.TRAINED_CONFIG_FILE} <= {p.name for p in model_run.iterdir()}
+    assert {files.HISTORY_FILE, files.TRAINED_CONFIG_FILE} <= {p.name for p in model_run.iterdir()}
     assert list(model_run.rglob("events.out.tfevents.*")), "the chief's TensorBoard logs"
     assert not list(model_run.glob("workertemp_*")), "the worker's TensorBoard logs are gone"
 

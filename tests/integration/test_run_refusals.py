@@ -11,7 +11,7 @@ from tests.conftest import REPO_ROOT, in_mount_namespace, run_make
 
 def _runner(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", *args],
+        [sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -53,7 +53,7 @@ def test_a_read_only_output_folder_is_one_line(tmp_path: Path, real_data_dir: Pa
     output = tmp_path / "read-only"
     output.mkdir()
     script = 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"'
-    command = [sys.executable, "-m", "pipeline.local_runner", "--profile=smoke", f"--output-dir={output}"]
+    command = [sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", f"--output-dir={output}"]
     result = in_mount_namespace(script, str(output), *command, f"--raw-dir={real_data_dir}", timeout=300)
     assert result.returncode == 1, result.stderr
     assert result.stderr == f"error: {output}: cannot write in the output folder: Read-only file system\n"

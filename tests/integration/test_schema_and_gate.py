@@ -7,8 +7,8 @@ import pytest
 import tensorflow as tf
 import tensorflow_data_validation as tfdv
 
-from components import features
 from components.anomaly_gate import checks as gate
+from components.contract import features
 from components.ingestion import examples
 from pipeline.config import SCHEMA_PATH
 

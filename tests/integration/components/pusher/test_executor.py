@@ -1,0 +1,80 @@
+"""AtomicPusher's executor: pushes only what both the Evaluator and the serving canary blessed."""
+
+import json
+from pathlib import Path
+
+import pytest
+from tfx.proto import pusher_pb2
+from tfx.types import standard_artifacts
+from tfx.utils import proto_utils
+
+from components.contract import keys
+from components.pusher import executor as pusher_executor
+from components.pusher import publish
+from tests.support.evaluation_fixtures import write_evaluation
+
+
+def _do(tmp_path: Path, *, blessed: int, canary_blessed: int, evaluation_uri: Path | None = None):
+    model = standard_artifacts.Model()
+    model.uri = str(tmp_path / "model")
+    serving = tmp_path / "model" / "Format-Serving"
+    (serving / "variables").mkdir(parents=True, exist_ok=True)
+    (serving / "saved_model.pb").write_bytes(b"graph")
+    blessing = standard_artifacts.ModelBlessing()
+    blessing.set_int_custom_property("blessed", blessed)
+    infra_blessing = standard_artifacts.InfraBlessing()
+    infra_blessing.set_int_custom_property("blessed", canary_blessed)
+    pushed = standard_artifacts.PushedModel()
+    pushed.uri = str(tmp_path / "pushed")
+    destination = pusher_pb2.PushDestination(
+        filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=str(tmp_path / "serving"))
+    )
+    inputs = {"model": [model], "model_blessing": [blessing], "infra_blessing": [infra_blessing]}
+    if evaluation_uri is not None:
+        model_evaluation = standard_artifacts.ModelEvaluation()
+        model_evaluation.uri = str(evaluation_uri)
+        inputs[keys.MODEL_EVALUATION_KEY] = [model_evaluation]
+        blessing.set_string_custom_property("baseline_model", "/models/baseline")
+    executor = pusher_executor.Executor(pusher_executor.Executor.Context(pipeline_run_id="run-42"))
+    executor.Do(
+        inputs,
+        {"pushed_model": [pushed]},
+        {
+            "push_destination": proto_utils.proto_to_json(destination),
+            keys.PROVENANCE_KEY: json.dumps({"code": {"commit": "abc", "dirty": False}, "data": {"sha256": {}}}),
+        },
+    )
+    return pushed
+
+
+@pytest.mark.parametrize(("blessed", "canary_blessed"), [(0, 1), (1, 0), (0, 0)])
+def test_nothing_is_pushed_unless_both_bless(tmp_path: Path, blessed: int, canary_blessed: int):
+    pushed = _do(tmp_path, blessed=blessed, canary_blessed=canary_blessed)
+    assert pushed.get_int_custom_property("pushed") == 0
+    assert not (tmp_path / "serving").exists()
+
+
+def test_a_doubly_blessed_model_is_pushed_once(tmp_path: Path):
+    first = _do(tmp_path, blessed=1, canary_blessed=1)
+    assert first.get_int_custom_property("pushed") == 1
+    version = first.get_string_custom_property("pushed_version")
+    assert (tmp_path / "serving" / version / "saved_model.pb").read_bytes() == b"graph"
+    again = _do(tmp_path, blessed=1, canary_blessed=1)
+    assert again.get_int_custom_property("pushed") == 0
+    assert again.get_int_custom_property("already_served_version") == int(version)
+    assert [p.name for p in (tmp_path / "serving").iterdir()] == [version]
+
+
+def test_the_model_card_says_where_the_model_came_from_and_how_it_scored(tmp_path: Path):
+    write_evaluation(tmp_path / "ev", candidate=0.93, baseline=0.92, failed=False)
+    pushed = _do(tmp_path, blessed=1, canary_blessed=1, evaluation_uri=tmp_path / "ev")
+    version = pushed.get_string_custom_property("pushed_version")
+    card = json.loads((tmp_path / "serving" / version / publish.MODEL_CARD_PATH).read_text())
+    assert card["run_id"] == "run-42" and card["version"] == int(version)
+    assert card["code"] == {"commit": "abc", "dirty": False}
+    assert card["model_digest"] == publish.model_digest(tmp_path / "model" / "Format-Serving")
+    ev = card["evaluation"]
+    assert (ev["accuracy"], ev["baseline_accuracy"], ev["baseline_model"]) == (0.93, 0.92, "/models/baseline")
+    assert ev["class_accuracy"]["Shirt"] == 0.56
+    assert "overall: SparseCategoricalAccuracy >= 0.9000" in ev["thresholds"]
+    assert json.loads(pushed.get_string_custom_property("model_card")) == card

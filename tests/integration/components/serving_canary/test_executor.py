@@ -1,0 +1,44 @@
+"""ServingCanary's executor: an InfraBlessing the Pusher understands, and every test example scored."""
+
+from pathlib import Path
+
+from tfx.types import artifact_utils, standard_artifacts
+
+from components.contract import keys
+from components.serving_canary import executor, mistakes
+from tests.support.example_records import write_examples
+
+
+def test_executor_writes_an_infra_blessing_pusher_understands(exported_model, tmp_path: Path):
+    from tfx.components.util import model_utils
+
+    model = standard_artifacts.Model()
+    model.uri = str(tmp_path / "model")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "Format-Serving").symlink_to(exported_model.path)
+    examples_artifact = standard_artifacts.Examples()
+    examples_artifact.uri = str(tmp_path / "examples")
+    examples_artifact.split_names = artifact_utils.encode_split_names(["test"])
+    (tmp_path / "examples" / "Split-test").mkdir(parents=True)
+    write_examples(
+        tmp_path / "examples" / "Split-test" / "data_tfrecord-00000-of-00001",
+        exported_model.images,
+        exported_model.labels,
+    )
+    blessing = standard_artifacts.InfraBlessing()
+    blessing.uri = str(tmp_path / "blessing")
+    executor.Executor().Do(
+        {keys.MODEL_KEY: [model], keys.EXAMPLES_KEY: [examples_artifact]},
+        {keys.BLESSING_KEY: [blessing]},
+        {keys.SPLIT_KEY: "test", keys.CANARY_SIZE_KEY: 8},
+    )
+    assert model_utils.is_infra_validated(blessing)
+    assert (tmp_path / "blessing" / "INFRA_BLESSED").exists()
+    # Every test example scored through serving_default, not just the canary batch.
+    found = mistakes.read(tmp_path / "blessing")
+    predicted = exported_model.keras_model.predict(exported_model.images[..., None] / 255.0, verbose=0).argmax(axis=1)
+    wrong = int((predicted != exported_model.labels).sum())
+    assert (found.scored, found.wrong) == (len(exported_model.labels), wrong)
+    assert sum(found.pair_counts.values()) <= wrong and len(found.shown) <= mistakes.PAIRS * mistakes.PER_PAIR
+    for m in found.shown:
+        assert exported_model.labels[m.index] == m.true_class != m.predicted == predicted[m.index]

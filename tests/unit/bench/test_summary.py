@@ -1,0 +1,100 @@
+"""The bench's arithmetic: spreads over seeds, time to an accuracy, targets, the table."""
+
+from bench import summary
+from components.contract import files
+
+
+def _results(profile: str, seed: dict, **figures) -> dict:
+    """A bench's results for one seed's figures; ``figures`` are those that differ between the tests."""
+    return {
+        "profile": profile,
+        "when": "2026-11-27T22:00:00+00:00",
+        "machine": {"cpu": "AMD EPYC (avx512_bf16)", "cpus": 2, "memory_gib": 24.0, "python": "3.10.16"},
+        "commit": "abc",
+        "seeds": [seed["seed"]],
+        "per_seed": [seed],
+        "test_accuracy_spread": summary.spread([seed["scored_accuracy"]]),
+        "pipeline_seconds_spread": summary.spread([seed["pipeline_seconds"]]),
+        "test_accuracy": seed["scored_accuracy"],
+        "pipeline_seconds": seed["pipeline_seconds"],
+        "ratio": seed["ratio"],
+        "rerun_seconds": 17.0,
+        "rerun_nodes": 15,
+        "rerun_cached": 11,
+        "inspect_repeats": 5,
+        "inspect_seconds": 0.3,
+        "peak_memory_bytes": 2**31,
+        "examples_written": 70000,
+        "ingestion_examples_per_second": 38000.0,
+        "serving_images_per_second_batch256": 3000.0,
+        **figures,
+    }
+
+
+def test_spread_over_seeds():
+    assert summary.spread([0.94, 0.93, 0.96]) == {"mean": 0.9433333333333334, "median": 0.94, "min": 0.93, "max": 0.96}
+
+
+def test_time_to_accuracy_is_the_first_epoch_reaching_it_and_the_seconds_until_its_end():
+    history = {"val_accuracy": [0.90, 0.935, 0.93, 0.941], files.EPOCH_SECONDS_KEY: [50.0, 35.0, 36.0, 34.0]}
+    assert summary.time_to_accuracy(history, 0.93) == {"epoch": 2, "seconds": 85.0}
+    assert summary.time_to_accuracy(history, 0.94) == {"epoch": 4, "seconds": 155.0}
+    assert summary.time_to_accuracy(history, 0.95) is None
+    assert summary.time_to_accuracy({"val_accuracy": [0.95]}, 0.94) == {"epoch": 1, "seconds": None}
+
+
+def test_targets_hold_at_their_limits_and_fail_past_them():
+    ratio = next(t for t in summary.targets_of("full") if t.key == "ratio")
+    assert ratio.holds(1.05) and not ratio.holds(1.051) and ratio.holds(None) is None
+    accuracy = next(t for t in summary.targets_of("full") if t.key == "test_accuracy")
+    assert accuracy.holds(0.940) and not accuracy.holds(0.9399)
+    best = {t.key: t for t in summary.targets_of("best")}
+    assert best["test_accuracy"].holds(0.950) and not best["test_accuracy"].holds(0.9499)
+    assert best["pipeline_seconds"].holds(1800) and not best["pipeline_seconds"].holds(1801)
+
+
+def test_the_plain_baseline_runs_only_where_the_ratio_is_a_target():
+    assert summary.compares_plain("full") and summary.compares_plain("smoke")
+    assert not summary.compares_plain("best") and "ratio" not in {t.key for t in summary.targets_of("best")}
+
+
+def test_the_table_has_every_target_and_a_row_per_seed():
+    seed = {
+        "seed": 42,
+        "plain_seconds": 400.0,
+        "pipeline_seconds": 410.0,
+        "ratio": 1.025,
+        "scored_accuracy": 0.9401,
+        "tfma_accuracy": 0.9401,
+        "plain": {"test_accuracy": 0.9390},
+        "time_to_accuracy": {"0.93": {"epoch": 12, "seconds": 420.5}, "0.94": None},
+    }
+    results = _results(
+        "full", seed, ratio_spread=summary.spread([1.025]), serving_latency_p50_ms=2.5, serving_latency_p99_ms=4.0,
+        component_seconds={"Trainer": 380.0},
+    )  # fmt: skip
+    table = summary.markdown(results, summary.targets_of("full"))
+    for target in summary.targets_of("full"):
+        assert f"| {target.name} |" in table
+    assert "| serving latency, 1 image, p50 | 2.5 ms | <= 2 ms | **no** |" in table
+    assert "| 42 | 400.0 s | 410.0 s | 1.025 | 0.9401 (0.9401) | 0.9390 | epoch 12, 420.5 s | not reached |" in table
+    assert "AMD EPYC (avx512_bf16)" in table
+
+
+def test_a_profile_without_plain_runs_shows_none():
+    seed = {
+        "seed": 7,
+        "pipeline_seconds": 1700.0,
+        "ratio": None,
+        "scored_accuracy": 0.951,
+        "tfma_accuracy": 0.951,
+        "time_to_accuracy": {"0.93": {"epoch": 9, "seconds": 700.0}, "0.94": {"epoch": 15, "seconds": 1200.0}},
+    }
+    results = _results(
+        "best", seed, ratio_spread=None, serving_latency_p50_ms=1.5, serving_latency_p99_ms=2.0,
+        component_seconds={"Trainer": 1600.0},
+    )  # fmt: skip
+    table = summary.markdown(results, summary.targets_of("best"))
+    assert "| test accuracy (mean of the seeds, scored through serving_default) | 0.951  | >= 0.95  | yes |" in table
+    assert "no plain-Keras runs at this profile" in table
+    assert "| 7 | n/a | 1700.0 s | n/a | 0.9510 (0.9510) | n/a | epoch 9, 700.0 s | epoch 15, 1,200.0 s |" in table

@@ -1,0 +1,108 @@
+"""The CNN: shapes, that it is convolutional, and that one training step learns."""
+
+import numpy as np
+import tensorflow as tf
+
+from components.contract import features
+from components.training import network
+
+
+def test_output_is_a_probability_distribution_per_image():
+    cnn = network.build_model(1e-3)
+    assert cnn.input_shape == (None, 28, 28, 1)
+    assert cnn.output_shape == (None, features.NUM_CLASSES)
+    probabilities = cnn(np.random.default_rng(0).random((4, 28, 28, 1), np.float32), training=False).numpy()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_it_is_a_convolutional_network():
+    cnn = network.build_model(1e-3)
+    assert sum(isinstance(layer, tf.keras.layers.Conv2D) for layer in cnn.layers) >= 2
+
+
+def test_training_steps_reduce_the_loss_on_a_batch():
+    tf.keras.utils.set_random_seed(0)
+    cnn = network.build_model(1e-3)
+    x = np.random.default_rng(1).random((32, 28, 28, 1), np.float32)
+    y = np.arange(32) % 10
+    first = cnn.train_on_batch(x, y)[0]
+    for _ in range(5):
+        last = cnn.train_on_batch(x, y)[0]
+    assert np.isfinite(first) and last < first
+
+
+def test_cosine_schedule_decays_to_zero():
+    schedule = network.cosine_schedule(0.01, 100)
+    assert abs(float(schedule(0)) - 0.01) < 1e-9 and float(schedule(100)) < 1e-9
+
+
+def test_warm_up_rises_linearly_to_the_peak_then_decays_to_zero():
+    schedule = network.cosine_schedule(0.01, 100, warmup_steps=10)
+    assert float(schedule(0)) == 0.0
+    np.testing.assert_allclose([float(schedule(s)) for s in (5, 10)], [0.005, 0.01], rtol=1e-6)
+    assert float(schedule(55)) < 0.01 * 0.51 and float(schedule(100)) < 1e-9
+    # A run shorter than its warm-up (a one-epoch smoke run) still reaches a learning rate above zero.
+    assert float(network.cosine_schedule(0.01, 5, warmup_steps=10)(2)) > 0
+
+
+def test_three_stages_then_global_pooling_and_no_dense_layer_but_the_classifier():
+    cnn = network.build_model(1e-3, filters=8)
+    convs = [layer for layer in cnn.layers if isinstance(layer, tf.keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [8, 8, 16, 16, 32, 32]
+    assert [layer.name for layer in cnn.layers if isinstance(layer, tf.keras.layers.Dense)] == [
+        features.PROBABILITIES_KEY
+    ]
+    assert any(isinstance(layer, tf.keras.layers.GlobalAveragePooling2D) for layer in cnn.layers)
+
+
+def test_label_smoothing_trains_on_one_hot_targets():
+    tf.keras.utils.set_random_seed(0)
+    cnn = network.build_model(1e-3, filters=8, label_smoothing=0.1)
+    x = np.random.default_rng(1).random((16, 28, 28, 1), np.float32)
+    targets = network.one_hot_labels(tf.constant(np.arange(16) % 10))
+    assert targets.shape == (16, features.NUM_CLASSES)
+    loss = cnn.evaluate(x, targets, verbose=0)[0]
+    # Smoothed targets keep 0.01 on each wrong class: the loss of even a perfect prediction stays above 0.
+    assert loss > 0 and np.isfinite(cnn.train_on_batch(x, targets)[0])
+
+
+def test_flip_averaging_is_the_mean_over_each_image_and_its_mirror():
+    tf.keras.utils.set_random_seed(0)
+    cnn = network.build_model(1e-3, filters=8)
+    x = np.random.default_rng(3).random((4, 28, 28, 1), np.float32)
+    cnn.train_on_batch(x, np.arange(4))  # weights no longer symmetric in any way
+    averaged = network.with_flip_averaging(cnn)
+    expected = (cnn(x).numpy() + cnn(x[:, :, ::-1]).numpy()) / 2
+    np.testing.assert_allclose(averaged(x).numpy(), expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(averaged(x[:, :, ::-1]).numpy(), averaged(x).numpy(), rtol=1e-5, atol=1e-7)
+    assert not np.allclose(cnn(x).numpy(), cnn(x[:, :, ::-1]).numpy(), atol=1e-4)
+    assert averaged.count_params() == cnn.count_params(), "the same weights, shared"
+
+
+def test_mixed_precision_trains_in_bfloat16_and_exports_float32():
+    tf.keras.utils.set_random_seed(0)
+    mixed = network.build_model(1e-3, precision="mixed_bfloat16")
+    conv = next(layer for layer in mixed.layers if isinstance(layer, tf.keras.layers.Conv2D))
+    assert conv.compute_dtype == "bfloat16" and conv.variable_dtype == "float32"
+    assert mixed.output.dtype == tf.float32, "the softmax stays in float32"
+    assert tf.keras.mixed_precision.global_policy().name == "float32", "the global policy is restored"
+    x = np.random.default_rng(2).random((16, 28, 28, 1), np.float32)
+    mixed.train_on_batch(x, np.arange(16) % 10)
+
+    served = network.float32_copy(mixed, filters=32)
+    assert all(layer.compute_dtype == "float32" for layer in served.layers if layer.weights)
+    np.testing.assert_allclose(served(x).numpy(), mixed(x).numpy(), atol=0.02)  # bfloat16 keeps 8 bits
+
+
+def test_with_ema_fit_leaves_the_moving_average_of_the_weights():
+    x = np.random.default_rng(2).random((64, 28, 28, 1), np.float32)
+    y = np.arange(64) % 10
+    moved = {}
+    for momentum in (0.0, 0.999999):
+        tf.keras.utils.set_random_seed(0)
+        cnn = network.build_model(1e-2, filters=4, ema_momentum=momentum)
+        before = cnn.get_layer("block1_conv1").get_weights()[0].copy()
+        cnn.fit(x, y, batch_size=16, epochs=2, verbose=0)
+        moved[momentum] = np.abs(cnn.get_layer("block1_conv1").get_weights()[0] - before).max()
+    # Eight steps at 1e-2 move the last weights; an average that keeps 0.999999 of itself each step barely moves.
+    assert moved[0.0] > 1e-3 and moved[0.999999] < 1e-4
