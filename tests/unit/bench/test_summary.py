@@ -106,7 +106,7 @@ def test_the_table_has_every_target_and_a_row_per_seed():
     assert "15.9 M multiply-adds per image forward, 293,594 parameters, 18 epochs" in table
     assert "oneDNN did not use AMX (ISA: Intel AVX-512 with Intel DL Boost and bfloat16 support)" in table
     assert "double_conv 60.0 ms/step (29.1 M multiply-adds), pool_early 25.0 ms/step (15.9 M" in table
-    assert "against today's recipe (double_conv, 16 epochs) on this machine: 0.47x" in table
+    assert "against today's recipe (double_conv, 16 epochs, full data) on this machine: 0.47x" in table
 
 
 def test_a_profile_without_plain_runs_shows_none():
@@ -128,6 +128,20 @@ def test_a_profile_without_plain_runs_shows_none():
     assert (
         "| 7 | n/a | 1700.0 s | n/a | 0.9510 (0.9510) | n/a | n/a | epoch 9 (143 M MAC-epochs), 700.0 s "
         "| epoch 15 (238 M MAC-epochs), 1,200.0 s |" in table
+    )
+
+
+def test_a_profile_on_a_subset_has_no_training_time_against_the_reference_recipe():
+    seed = {
+        "seed": 42, "pipeline_seconds": 60.0, "ratio": None, "scored_accuracy": 0.8, "tfma_accuracy": 0.8,
+        "time_to_accuracy": {"0.93": None, "0.94": None},
+    }  # fmt: skip
+    results = _results(
+        "smoke", seed, ratio_spread=None, serving_latency_p50_ms=1.5, serving_latency_p99_ms=2.0,
+        component_seconds={"Trainer": 30.0}, relative_training_time=None,
+    )  # fmt: skip
+    assert "on this machine: n/a (this profile does not train on the full data at batch 128)" in summary.markdown(
+        results, summary.targets_of("smoke")
     )
 
 
