@@ -111,6 +111,7 @@ def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
         "ingestion_examples_per_second": examples_written / ingestion if ingestion else None,
         "tfma_accuracy": details.evaluation.accuracy if details.evaluation else None,
         "model_dir": str(Path(model) / "Format-Serving"),
+        "seconds_per_epoch": summary.seconds_per_epoch(details.training_history),
         "time_to_accuracy": {
             str(mark): summary.time_to_accuracy(details.training_history, mark) for mark in summary.ACCURACY_MARKS
         },

@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         metavar="NAME=VALUE",
         help="override one of the profile's training settings (components/contract/training_config.py), "
-        "e.g. --set filters=24",
+        "e.g. --set network=pool_early --set stage_filters=32,64,256",
     )
     args = parser.parse_args(argv)
 

@@ -37,6 +37,11 @@ from bench.measure import timed
 from pipeline.config import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, PROFILES, metadata_path
 
 DEFAULT_SEEDS = (42, 7, 1234)
+# Training steps the machine-speed reference times for each network (after its warm-up steps).
+REFERENCE_STEPS = 100
+# The recipe every earlier figure was measured with (issue 16): double_conv for 16 epochs. A profile's
+# training time is reported relative to it, on the machine at hand (summary.relative_training_time).
+REFERENCE_RECIPE = ("double_conv", 16)
 
 
 def _commit() -> str | None:
@@ -58,6 +63,18 @@ def _cpu() -> str:
     flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
     extras = [f for f in ("avx512f", "avx512_bf16", "amx_bf16") if f in flags]
     return f"{name} ({', '.join(extras) or 'no AVX-512'})"
+
+
+def _reference(network: str, profile: str, log: Path) -> dict[str, Any]:
+    """Seconds per training step of ``network`` here, with the profile's batch size and precision."""
+    print(f"[bench] machine-speed reference: {network} ...", flush=True)
+    training = PROFILES[profile].training
+    command = [
+        sys.executable, "-m", "bench.reference", f"--network={network}", f"--batch-size={training.batch_size}",
+        f"--precision={training.precision}", f"--steps={REFERENCE_STEPS}",
+    ]  # fmt: skip
+    _, _, stdout = timed(command, log=log)
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def _plain(profile: str, seed: int, data_dir: Path, log: Path) -> dict[str, Any]:
@@ -99,6 +116,8 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
         shutil.rmtree(bench_dir)
     bench_dir.mkdir(parents=True)
     log = bench_dir / "bench.log"
+    network = PROFILES[profile].training.network
+    references = {name: _reference(name, profile, log) for name in dict.fromkeys([REFERENCE_RECIPE[0], network])}
     per_seed = [
         _one_seed(
             profile,
@@ -126,6 +145,26 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
         "examples_written": first["examples_written"],
         "ingestion_examples_per_second": first["ingestion_examples_per_second"],
     }
+    training = PROFILES[profile].training
+    results["network"] = {
+        "name": network,
+        "stage_filters": list(training.stage_filters),
+        "epochs": training.epochs,
+        "multiply_adds": references[network]["multiply_adds"],
+        "parameters": references[network]["parameters"],
+    }
+    results["machine_speed"] = references
+    # Like for like only where the profile trains on the full data with the full recipe's batch: the same steps
+    # per epoch as the reference recipe's (the smoke profile's subset is not).
+    full = PROFILES["full"]
+    comparable = PROFILES[profile].train_limit is None and training.batch_size == full.training.batch_size
+    results["relative_training_time"] = (
+        summary.relative_training_time(
+            references[network], training.epochs, references[REFERENCE_RECIPE[0]], REFERENCE_RECIPE[1]
+        )
+        if comparable
+        else None
+    )
     results["test_accuracy"] = results["test_accuracy_spread"]["mean"]
     results["pipeline_seconds"] = results["pipeline_seconds_spread"]["median"]
     results["ratio"] = results["ratio_spread"]["median"] if results["ratio_spread"] else None
@@ -151,6 +190,9 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
     results["commit"] = _commit()
     results["machine"] = {
         "cpu": _cpu(),
+        "onednn_isa": references[network].get("onednn_isa"),
+        "amx": references[network].get("amx"),
+        "onednn_max_cpu_isa": references[network].get("onednn_max_cpu_isa"),
         "cpus": os.cpu_count(),
         "memory_gib": psutil.virtual_memory().total / 2**30,
         "python": platform.python_version(),

@@ -83,6 +83,27 @@ def time_to_accuracy(history: Mapping[str, Sequence[float]], mark: float) -> dic
     return None
 
 
+def seconds_per_epoch(history: Mapping[str, Sequence[float]]) -> float | None:
+    """The mean wall seconds of the Trainer's epochs; None without a record of them."""
+    seconds = history.get(files.EPOCH_SECONDS_KEY, [])
+    return statistics.fmean(seconds) if seconds else None
+
+
+def relative_training_time(
+    network: Mapping[str, Any], epochs: int, reference: Mapping[str, Any], reference_epochs: int
+) -> float:
+    """Training time of ``epochs`` of ``network`` against ``reference_epochs`` of ``reference``, from the two
+    networks' seconds per step timed side by side on this machine (bench/reference.py): the same data and batch
+    size, so the same steps per epoch."""
+    return (epochs * network["seconds_per_step"]) / (reference_epochs * reference["seconds_per_step"])
+
+
+def mac_epochs(multiply_adds: int, found: Mapping[str, float] | None) -> float | None:
+    """Multiply-adds per image forward times the epochs it took to reach an accuracy mark (compute to accuracy,
+    in a unit that survives a change of machine); None when the mark was not reached."""
+    return None if found is None else multiply_adds * found["epoch"]
+
+
 def _number(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
@@ -91,10 +112,34 @@ def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.1f} s"
 
 
-def _mark(found: dict[str, float] | None) -> str:
+def _mark(found: dict[str, float] | None, multiply_adds: int) -> str:
     if found is None:
         return "not reached"
-    return f"epoch {found['epoch']}, {_number(found['seconds'])} s"
+    compute = mac_epochs(multiply_adds, found) / 1e6
+    return f"epoch {found['epoch']} ({compute:,.0f} M MAC-epochs), {_number(found['seconds'])} s"
+
+
+def _machine_speed(r: dict[str, Any]) -> str:
+    """The network, its compute, oneDNN's ISA and the machine-speed reference, in one paragraph."""
+    net, speed, machine = r["network"], r["machine_speed"], r["machine"]
+    steps = ", ".join(
+        f"{name} {f['seconds_per_step'] * 1000:.1f} ms/step ({f['multiply_adds'] / 1e6:.1f} M multiply-adds)"
+        for name, f in speed.items()
+    )
+    amx = {True: "used AMX", False: "did not use AMX", None: "AMX unknown"}[machine.get("amx")]
+    limit = f", ONEDNN_MAX_CPU_ISA={machine['onednn_max_cpu_isa']}" if machine.get("onednn_max_cpu_isa") else ""
+    relative = r["relative_training_time"]
+    against = (
+        f"{relative:.2f}x"
+        if relative is not None
+        else "n/a (this profile does not train on the full data at batch 128)"
+    )
+    return (
+        f"Network `{net['name']}` {net['stage_filters']}: {net['multiply_adds'] / 1e6:.1f} M multiply-adds per image "
+        f"forward, {net['parameters']:,} parameters, {net['epochs']} epochs. oneDNN {amx}{limit} "
+        f"(ISA: {machine.get('onednn_isa') or 'not reported'}). Machine-speed reference, timed side by side: {steps}; "
+        f"training time against today's recipe (double_conv, 16 epochs, full data) on this machine: {against}."
+    )
 
 
 def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
@@ -104,6 +149,8 @@ def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
         "",
         f"Machine: {r['machine']['cpu']}, {r['machine']['cpus']} CPUs, {r['machine']['memory_gib']:.0f} GiB, "
         f"Python {r['machine']['python']}; commit {r['commit'] or 'unknown'}; seeds {r['seeds']}.",
+        "",
+        _machine_speed(r),
         "",
         "| target | measured | limit | met |",
         "|---|---|---|---|",
@@ -128,18 +175,19 @@ def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
         f"{acc['max']:.4f}; pipeline wall median {wall['median']:.1f} s ({wall['min']:.1f}-{wall['max']:.1f})"
         f"{compared}.",
         "",
-        "| seed | plain wall | pipeline wall | ratio | test accuracy: scored (TFMA) | plain script's | "
+        "| seed | plain wall | pipeline wall | ratio | test accuracy: scored (TFMA) | plain script's | s per epoch | "
         + " | ".join(f"eval accuracy {m}" for m in ACCURACY_MARKS)
         + " |",
-        "|---|---|---|---|---|---|" + "---|" * len(ACCURACY_MARKS),
+        "|---|---|---|---|---|---|---|" + "---|" * len(ACCURACY_MARKS),
     ]
+    macs = r["network"]["multiply_adds"]
     for s in r["per_seed"]:
-        marks = " | ".join(_mark(s["time_to_accuracy"].get(str(m))) for m in ACCURACY_MARKS)
+        marks = " | ".join(_mark(s["time_to_accuracy"].get(str(m)), macs) for m in ACCURACY_MARKS)
         plain = s.get("plain") or {}
         lines.append(
             f"| {s['seed']} | {_seconds(s.get('plain_seconds'))} | {s['pipeline_seconds']:.1f} s | "
             f"{_number(s.get('ratio'), 3)} | {_number(s['scored_accuracy'], 4)} ({_number(s['tfma_accuracy'], 4)}) | "
-            f"{_number(plain.get('test_accuracy'), 4)} | {marks} |"
+            f"{_number(plain.get('test_accuracy'), 4)} | {_number(s.get('seconds_per_epoch'))} | {marks} |"
         )
     lines += [
         "",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from components.contract.training_config import DISTRIBUTIONS, PRECISIONS, TrainingConfig
+from components.contract.training_config import DISTRIBUTIONS, PRECISIONS, TrainingConfig, with_settings
 from components.drift_gate.checks import DEFAULT_PIXEL_THRESHOLD
 from pipeline.profiles import PROFILES
 
@@ -215,6 +215,15 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--tune-trials", type=int, help="run the Tuner with this many trials first (0: no Tuner)")
     parser.add_argument("--tune-epochs", type=int, help="epochs of each Tuner trial")
     parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any training setting (components/contract/training_config.py), after the flags above, "
+        "e.g. --set network=pool_early --set stage_filters=32,64,256",
+    )
+    parser.add_argument(
         "--span-window", type=int, help="train on the newest this many cleared spans (default 0: every span)"
     )
     parser.add_argument(
@@ -267,6 +276,10 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         warm_start=_or(args.warm_start, profile.training.warm_start),
         warm_start_epochs=_or(args.warm_start_epochs, profile.training.warm_start_epochs),
     )
+    try:
+        training = with_settings(training, args.settings)
+    except ValueError as e:
+        raise ConfigError(f"--set: {e}") from None
     return PipelineConfig(
         profile=profile.name,
         model_name=profile.model_name,

@@ -13,6 +13,7 @@ from typing import Any
 
 DISTRIBUTIONS = ("default", "mirrored", "multi_worker_mirrored")
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+NETWORKS = ("double_conv", "pool_early")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,8 +27,11 @@ class TrainingConfig:
       seed: seeds Python, NumPy and TensorFlow, and the shuffling.
       distribution: the tf.distribute strategy: "default" (one device), "mirrored" (all local
         devices) or "multi_worker_mirrored" (workers described by TF_CONFIG).
-      filters: the first stage's convolution filters; the second has twice, the third four times as many.
-      dropout: dropout rate after the first two stages (0: none).
+      network: ``double_conv`` (two convs, then max pool, in each stage) or ``pool_early`` (a stem conv, then
+        conv -> max pool -> conv in each stage, about half the compute) (components/training/network.py).
+      stem_filters: ``pool_early``'s stem convolution filters (``double_conv`` has no stem).
+      stage_filters: each stage's convolution filters; as a setting, ``32,64,128``.
+      dropout: dropout rate after every stage but the last (0: none).
       label_smoothing: weight of the uniform distribution mixed into the one-hot training targets.
       warmup_epochs: epochs of linear warm-up to ``learning_rate`` before the cosine decay.
       augment: shift each training image by up to 2 pixels and mirror half of them
@@ -50,7 +54,9 @@ class TrainingConfig:
     learning_rate: float
     seed: int
     distribution: str = "default"
-    filters: int = 32
+    network: str = "double_conv"
+    stem_filters: int = 16
+    stage_filters: tuple[int, ...] = (32, 64, 128)
     dropout: float = 0.0
     label_smoothing: float = 0.1
     warmup_epochs: int = 1
@@ -71,8 +77,12 @@ class TrainingConfig:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
-        if self.filters < 1:
-            raise ValueError(f"filters must be at least 1, got {self.filters}")
+        if self.network not in NETWORKS:
+            raise ValueError(f"network must be one of {', '.join(NETWORKS)}, got {self.network!r}")
+        if self.stem_filters < 1:
+            raise ValueError(f"stem_filters must be at least 1, got {self.stem_filters}")
+        if not self.stage_filters or min(self.stage_filters) < 1:
+            raise ValueError(f"stage_filters must be one or more numbers of at least 1, got {self.stage_filters}")
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be within [0, 1), got {self.dropout}")
         if not 0 <= self.label_smoothing < 1:
@@ -96,7 +106,7 @@ class TrainingConfig:
         unknown = sorted(set(values) - names)
         if unknown:
             raise ValueError(f"unknown training settings {unknown}; known: {sorted(names)}")
-        return cls(**values)
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
 
 def apply_best(config: TrainingConfig, hyperparameters: Mapping[str, Any]) -> TrainingConfig:
@@ -119,5 +129,14 @@ def with_settings(config: TrainingConfig, settings: list[str]) -> TrainingConfig
         if not sep or name not in fields:
             raise ValueError(f"{setting!r} is not NAME=VALUE with NAME one of {sorted(fields)}")
         kind = type(values[name])
-        values[name] = text.lower() in ("1", "true", "yes") if kind is bool else kind(text)
+        try:
+            if kind is bool:
+                values[name] = text.lower() in ("1", "true", "yes")
+            elif kind is tuple:
+                values[name] = tuple(int(part) for part in text.split(","))
+            else:
+                values[name] = kind(text)
+        except ValueError:
+            wanted = {tuple: "whole numbers separated by commas", int: "a whole number"}.get(kind, "a number")
+            raise ValueError(f"{setting!r}: {name} takes {wanted}") from None
     return TrainingConfig.from_dict(values)

@@ -59,7 +59,7 @@ def train(
     if config.deterministic_ops:
         tf.config.experimental.enable_op_determinism()
     data = dataset.training_data(train_files, eval_files, tft_output, config, replicas=strategy.num_replicas_in_sync)
-    architecture = network.architecture(config.filters)
+    architecture = network.architecture_of(config).record()
     start = warm_start_weights.plan(warm_start_dir, architecture, config)
     with strategy.scope():
         schedule = network.cosine_schedule(

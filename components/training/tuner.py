@@ -25,7 +25,7 @@ OBJECTIVE = "val_accuracy"
 def search_space() -> keras_tuner.HyperParameters:
     """Peak learning rate and dropout: the knobs that leave an epoch's cost as it is.
 
-    Width (``filters``) is left out: 48 or 64 filters cost 2-4x per epoch on two CPU cores.
+    Width (``stage_filters``) is left out: 48 or 64 first-stage filters cost 2-4x per epoch on two CPU cores.
     """
     hp = keras_tuner.HyperParameters()
     hp.Choice("learning_rate", [1e-3, 2e-3, 4e-3])

@@ -9,7 +9,27 @@ def _results(profile: str, seed: dict, **figures) -> dict:
     return {
         "profile": profile,
         "when": "2026-11-27T22:00:00+00:00",
-        "machine": {"cpu": "AMD EPYC (avx512_bf16)", "cpus": 2, "memory_gib": 24.0, "python": "3.10.16"},
+        "machine": {
+            "cpu": "AMD EPYC (avx512_bf16)",
+            "cpus": 2,
+            "memory_gib": 24.0,
+            "python": "3.10.16",
+            "onednn_isa": "Intel AVX-512 with Intel DL Boost and bfloat16 support",
+            "amx": False,
+            "onednn_max_cpu_isa": None,
+        },
+        "network": {
+            "name": "pool_early",
+            "stage_filters": [32, 64, 128],
+            "epochs": 18,
+            "multiply_adds": 15_891_968,
+            "parameters": 293_594,
+        },
+        "machine_speed": {
+            "double_conv": {"seconds_per_step": 0.060, "multiply_adds": 29_128_448},
+            "pool_early": {"seconds_per_step": 0.025, "multiply_adds": 15_891_968},
+        },
+        "relative_training_time": 0.46875,
         "commit": "abc",
         "seeds": [seed["seed"]],
         "per_seed": [seed],
@@ -68,6 +88,7 @@ def test_the_table_has_every_target_and_a_row_per_seed():
         "tfma_accuracy": 0.9401,
         "plain": {"test_accuracy": 0.9390},
         "time_to_accuracy": {"0.93": {"epoch": 12, "seconds": 420.5}, "0.94": None},
+        "seconds_per_epoch": 23.4,
     }
     results = _results(
         "full", seed, ratio_spread=summary.spread([1.025]), serving_latency_p50_ms=2.5, serving_latency_p99_ms=4.0,
@@ -77,8 +98,15 @@ def test_the_table_has_every_target_and_a_row_per_seed():
     for target in summary.targets_of("full"):
         assert f"| {target.name} |" in table
     assert "| serving latency, 1 image, p50 | 2.5 ms | <= 2 ms | **no** |" in table
-    assert "| 42 | 400.0 s | 410.0 s | 1.025 | 0.9401 (0.9401) | 0.9390 | epoch 12, 420.5 s | not reached |" in table
+    assert (
+        "| 42 | 400.0 s | 410.0 s | 1.025 | 0.9401 (0.9401) | 0.9390 | 23.4 | epoch 12 (191 M MAC-epochs), 420.5 s "
+        "| not reached |" in table
+    )
     assert "AMD EPYC (avx512_bf16)" in table
+    assert "15.9 M multiply-adds per image forward, 293,594 parameters, 18 epochs" in table
+    assert "oneDNN did not use AMX (ISA: Intel AVX-512 with Intel DL Boost and bfloat16 support)" in table
+    assert "double_conv 60.0 ms/step (29.1 M multiply-adds), pool_early 25.0 ms/step (15.9 M" in table
+    assert "against today's recipe (double_conv, 16 epochs, full data) on this machine: 0.47x" in table
 
 
 def test_a_profile_without_plain_runs_shows_none():
@@ -97,4 +125,34 @@ def test_a_profile_without_plain_runs_shows_none():
     table = summary.markdown(results, summary.targets_of("best"))
     assert "| test accuracy (mean of the seeds, scored through serving_default) | 0.951  | >= 0.95  | yes |" in table
     assert "no plain-Keras runs at this profile" in table
-    assert "| 7 | n/a | 1700.0 s | n/a | 0.9510 (0.9510) | n/a | epoch 9, 700.0 s | epoch 15, 1,200.0 s |" in table
+    assert (
+        "| 7 | n/a | 1700.0 s | n/a | 0.9510 (0.9510) | n/a | n/a | epoch 9 (143 M MAC-epochs), 700.0 s "
+        "| epoch 15 (238 M MAC-epochs), 1,200.0 s |" in table
+    )
+
+
+def test_a_profile_on_a_subset_has_no_training_time_against_the_reference_recipe():
+    seed = {
+        "seed": 42, "pipeline_seconds": 60.0, "ratio": None, "scored_accuracy": 0.8, "tfma_accuracy": 0.8,
+        "time_to_accuracy": {"0.93": None, "0.94": None},
+    }  # fmt: skip
+    results = _results(
+        "smoke", seed, ratio_spread=None, serving_latency_p50_ms=1.5, serving_latency_p99_ms=2.0,
+        component_seconds={"Trainer": 30.0}, relative_training_time=None,
+    )  # fmt: skip
+    assert "on this machine: n/a (this profile does not train on the full data at batch 128)" in summary.markdown(
+        results, summary.targets_of("smoke")
+    )
+
+
+def test_training_time_against_the_reference_recipe_is_a_ratio_of_steps_timed_side_by_side():
+    new, reference = {"seconds_per_step": 0.025}, {"seconds_per_step": 0.060}
+    assert summary.relative_training_time(new, 18, reference, 16) == (18 * 0.025) / (16 * 0.060)
+    assert summary.relative_training_time(reference, 16, reference, 16) == 1.0
+
+
+def test_seconds_per_epoch_and_mac_epochs():
+    assert summary.seconds_per_epoch({files.EPOCH_SECONDS_KEY: [30.0, 20.0, 22.0]}) == 24.0
+    assert summary.seconds_per_epoch({}) is None
+    assert summary.mac_epochs(15_891_968, {"epoch": 11, "seconds": 250.0}) == 15_891_968 * 11
+    assert summary.mac_epochs(15_891_968, None) is None

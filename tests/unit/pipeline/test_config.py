@@ -131,3 +131,22 @@ def test_a_malformed_command_line_is_one_line_and_exit_2(capsys, flags: list[str
 def test_every_bounded_flag_exists():
     flags = {a for action in config.build_parser()._actions for a in action.option_strings}
     assert {flag for flag, _, _ in config.FLAG_BOUNDS} <= flags
+
+
+def test_any_training_setting_can_be_set_after_the_flags():
+    cfg = config.parse_args(["--epochs", "3", "--set", "network=pool_early", "--set", "stage_filters=32,64,256"])
+    assert (cfg.training.network, cfg.training.stage_filters, cfg.training.epochs) == ("pool_early", (32, 64, 256), 3)
+    assert config.parse_args(["--epochs", "3", "--set", "epochs=5"]).training.epochs == 5, "--set comes last"
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("network=resnet", "--set: network must be one of double_conv, pool_early, got 'resnet'"),
+        ("stage_filters=32,x", "--set: 'stage_filters=32,x': stage_filters takes whole numbers separated by commas"),
+        ("width=3", "--set: 'width=3' is not NAME=VALUE"),
+    ],
+)
+def test_a_bad_setting_is_one_config_error(setting: str, message: str):
+    with pytest.raises(config.ConfigError, match="^" + message.replace("(", r"\(")):
+        config.parse_args(["--set", setting])

@@ -93,5 +93,5 @@ def test_a_warm_start_begins_from_the_base_models_weights(transform_output, tmp_
     train("scratch", None, learning_rate=1e-12)
     scratch = kernels("scratch")
     assert any(not np.allclose(scratch[name], value, atol=1e-3) for name, value in base.items())
-    other = train("other", base_weights, filters=16)
+    other = train("other", base_weights, stage_filters=(16, 32, 64))
     assert other["base_model"] is None and other["epochs"] == 2 and "architecture differs" in other["reason"]

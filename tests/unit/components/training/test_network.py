@@ -5,6 +5,9 @@ import tensorflow as tf
 
 from components.contract import features
 from components.training import network
+from components.training.network import Architecture
+
+SMALL = Architecture(stage_filters=(8, 16, 32))
 
 
 def test_output_is_a_probability_distribution_per_image():
@@ -45,8 +48,8 @@ def test_warm_up_rises_linearly_to_the_peak_then_decays_to_zero():
     assert float(network.cosine_schedule(0.01, 5, warmup_steps=10)(2)) > 0
 
 
-def test_three_stages_then_global_pooling_and_no_dense_layer_but_the_classifier():
-    cnn = network.build_model(1e-3, filters=8)
+def test_double_conv_is_three_stages_of_two_convs_then_global_pooling_and_one_dense_classifier():
+    cnn = network.build_model(1e-3, SMALL)
     convs = [layer for layer in cnn.layers if isinstance(layer, tf.keras.layers.Conv2D)]
     assert [c.filters for c in convs] == [8, 8, 16, 16, 32, 32]
     assert [layer.name for layer in cnn.layers if isinstance(layer, tf.keras.layers.Dense)] == [
@@ -57,7 +60,7 @@ def test_three_stages_then_global_pooling_and_no_dense_layer_but_the_classifier(
 
 def test_label_smoothing_trains_on_one_hot_targets():
     tf.keras.utils.set_random_seed(0)
-    cnn = network.build_model(1e-3, filters=8, label_smoothing=0.1)
+    cnn = network.build_model(1e-3, SMALL, label_smoothing=0.1)
     x = np.random.default_rng(1).random((16, 28, 28, 1), np.float32)
     targets = network.one_hot_labels(tf.constant(np.arange(16) % 10))
     assert targets.shape == (16, features.NUM_CLASSES)
@@ -68,7 +71,7 @@ def test_label_smoothing_trains_on_one_hot_targets():
 
 def test_flip_averaging_is_the_mean_over_each_image_and_its_mirror():
     tf.keras.utils.set_random_seed(0)
-    cnn = network.build_model(1e-3, filters=8)
+    cnn = network.build_model(1e-3, SMALL)
     x = np.random.default_rng(3).random((4, 28, 28, 1), np.float32)
     cnn.train_on_batch(x, np.arange(4))  # weights no longer symmetric in any way
     averaged = network.with_flip_averaging(cnn)
@@ -89,7 +92,7 @@ def test_mixed_precision_trains_in_bfloat16_and_exports_float32():
     x = np.random.default_rng(2).random((16, 28, 28, 1), np.float32)
     mixed.train_on_batch(x, np.arange(16) % 10)
 
-    served = network.float32_copy(mixed, filters=32)
+    served = network.float32_copy(mixed, Architecture())
     assert all(layer.compute_dtype == "float32" for layer in served.layers if layer.weights)
     np.testing.assert_allclose(served(x).numpy(), mixed(x).numpy(), atol=0.02)  # bfloat16 keeps 8 bits
 
@@ -100,9 +103,60 @@ def test_with_ema_fit_leaves_the_moving_average_of_the_weights():
     moved = {}
     for momentum in (0.0, 0.999999):
         tf.keras.utils.set_random_seed(0)
-        cnn = network.build_model(1e-2, filters=4, ema_momentum=momentum)
+        cnn = network.build_model(1e-2, Architecture(stage_filters=(4, 8, 16)), ema_momentum=momentum)
         before = cnn.get_layer("block1_conv1").get_weights()[0].copy()
         cnn.fit(x, y, batch_size=16, epochs=2, verbose=0)
         moved[momentum] = np.abs(cnn.get_layer("block1_conv1").get_weights()[0] - before).max()
     # Eight steps at 1e-2 move the last weights; an average that keeps 0.999999 of itself each step barely moves.
     assert moved[0.0] > 1e-3 and moved[0.999999] < 1e-4
+
+
+POOL_EARLY = Architecture(network="pool_early", stem_filters=16, stage_filters=(32, 64, 128))
+
+
+def test_pool_early_runs_each_stages_second_conv_at_half_resolution():
+    cnn = network.build_model(1e-3, POOL_EARLY)
+    convs = [layer for layer in cnn.layers if isinstance(layer, tf.keras.layers.Conv2D)]
+    assert [(c.output_shape[1], c.filters) for c in convs] == [
+        (28, 16),  # the stem
+        (28, 32),  # stage 1: conv, then pool
+        (14, 32),
+        (14, 64),  # stage 2
+        (7, 64),
+        (7, 128),  # stage 3
+        (3, 128),
+    ]
+    assert cnn.output_shape == (None, features.NUM_CLASSES)
+
+
+def test_multiply_adds_count_every_conv_and_the_classifier():
+    # The pool-early net of issue 26: 15.9 M multiply-adds per image forward, about 294 k parameters.
+    pool_early = network.build_model(1e-3, POOL_EARLY)
+    expected = 28 * 28 * 9 * 1 * 16 + 28 * 28 * 9 * 16 * 32 + 14 * 14 * 9 * 32 * 32 + 14 * 14 * 9 * 32 * 64
+    expected += 7 * 7 * 9 * 64 * 64 + 7 * 7 * 9 * 64 * 128 + 3 * 3 * 9 * 128 * 128 + 128 * 10
+    assert network.multiply_adds(pool_early) == expected
+    assert round(expected / 1e6, 1) == 15.9 and 290_000 < pool_early.count_params() < 300_000
+    double_conv = network.build_model(1e-3)
+    assert round(network.multiply_adds(double_conv) / 1e6, 1) == 29.1, "today's net, as issue 26 counts it"
+
+
+def test_the_architecture_record_names_what_decides_the_weights():
+    assert Architecture().record() == {"network": "double_conv", "stage_filters": [32, 64, 128]}
+    assert POOL_EARLY.record() == {"network": "pool_early", "stem_filters": 16, "stage_filters": [32, 64, 128]}
+    assert Architecture(dropout=0.2).record() == Architecture().record(), "dropout has no weights"
+
+
+def test_an_unknown_network_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="network must be one of"):
+        network.build_model(1e-3, Architecture(network="resnet"))
+
+
+def test_the_float32_copy_of_a_pool_early_net_predicts_as_it_does():
+    tf.keras.utils.set_random_seed(0)
+    mixed = network.build_model(1e-3, POOL_EARLY, precision="mixed_bfloat16")
+    x = np.random.default_rng(2).random((8, 28, 28, 1), np.float32)
+    mixed.train_on_batch(x, np.arange(8) % 10)
+    served = network.float32_copy(mixed, POOL_EARLY)
+    np.testing.assert_allclose(served(x).numpy(), mixed(x).numpy(), atol=0.02)
