@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 from components.contract.training_config import DISTRIBUTIONS, PRECISIONS, TrainingConfig
 from components.drift_gate.checks import DEFAULT_PIXEL_THRESHOLD
+from pipeline.path_checks import not_utf8
 from pipeline.profiles import PROFILES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -248,8 +249,9 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
     """Command-line arguments -> PipelineConfig; a flag left out takes the profile's default.
 
     Raises:
-      ConfigError: a flag out of its range ("--epochs must be at least 1, got 0"); entry points print it as
-        one line and exit 2, as argparse does (one line here too) for an unknown flag or a malformed value.
+      ConfigError: a flag out of its range ("--epochs must be at least 1, got 0") or a folder whose name TFX
+        cannot record (pipeline/path_checks.py); entry points print it as one line and exit 2, as argparse does
+        (one line here too) for an unknown flag or a malformed value.
     """
     args = build_parser().parse_args(argv)
     problem = check_bounds(args)
@@ -267,7 +269,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         warm_start=_or(args.warm_start, profile.training.warm_start),
         warm_start_epochs=_or(args.warm_start_epochs, profile.training.warm_start_epochs),
     )
-    return PipelineConfig(
+    config = PipelineConfig(
         profile=profile.name,
         model_name=profile.model_name,
         data_dir=args.data_dir.resolve() if args.data_dir else None,
@@ -288,3 +290,8 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         accept_drift=args.accept_drift,
         pixel_drift_threshold=_or(args.pixel_drift_threshold, DEFAULT_PIXEL_THRESHOLD),
     )
+    paths = {"--data-dir": config.data_dir, "--raw-dir": config.raw_dir, "--output-dir": config.output_dir}
+    problem = not_utf8(paths | {"--serving-dir": config.serving_dir})
+    if problem:
+        raise ConfigError(problem)
+    return config

@@ -28,6 +28,18 @@ _CACHED_EXECUTION = "A cached execution %d is used."
 _EPOCH_INDENT = "        "
 
 
+def printable(text: str) -> str:
+    """``text`` with the bytes of a file name that are not UTF-8 shown escaped (``\\xff``), so any stream writes it.
+
+    Python holds such bytes of a path as lone surrogates (``os.fsdecode``), which no encoder accepts: they are
+    turned back into the name's bytes, and those shown as escapes.
+    """
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that no file name's byte gave
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class Console:
     """Writes progress and summary lines to the terminal the run was started from."""
 
@@ -42,11 +54,11 @@ class Console:
         self.node_states: dict[str, tuple[str, float]] = {}
 
     def line(self, text: str) -> None:
-        self._stream.write(text + "\n")
+        self._stream.write(printable(text) + "\n")
         self._stream.flush()
 
     def error(self, text: str) -> None:
-        self._error_stream.write(f"error: {text}\n")
+        self._error_stream.write(f"error: {printable(text)}\n")
         self._error_stream.flush()
 
     def node_started(self, node_id: str) -> None:

@@ -100,10 +100,11 @@ def run(
 
 def main(argv: Sequence[str] | None = None) -> int:
     legacy_keras.use_legacy_keras()
-    # Duplicates of the real stdout and stderr: during the run fds 1 and 2 point at the log file.
+    # Duplicates of the real stdout and stderr: during the run fds 1 and 2 point at the log file. A character the
+    # locale's encoding lacks is written as an escape, not a UnicodeEncodeError.
     terminal = console_lib.Console(
-        os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1),
-        error_stream=os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1),
+        os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, errors="backslashreplace"),
+        error_stream=os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1, errors="backslashreplace"),
     )
     with interrupts.interruptible() as interruption:
         try:

@@ -1,5 +1,6 @@
 """What the real runner and make refuse before TFX starts: one line each, the stated status, nothing created."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,21 @@ def test_a_preflight_failure_creates_no_output_folder(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr == f"error: {tmp_path / 'no data'}: folder not found\n"
     assert not (tmp_path / "out").exists(), "no output folder, no .run.lock"
+
+
+def test_a_data_folder_whose_name_is_not_utf8_is_one_line(tmp_path: Path, real_data_dir: Path):
+    """TFX records paths as UTF-8 text: the name is refused before anything is written (issue 25, defect 5)."""
+    data = Path(os.fsdecode(bytes(tmp_path) + b"/data-\xff"))
+    data.mkdir()
+    for source in real_data_dir.glob("*.gz"):
+        (data / source.name).symlink_to(source)
+    result = _runner(f"--data-dir={data}", f"--output-dir={tmp_path / 'out'}")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: --data-dir {tmp_path}/data-\\xff: the name is not valid UTF-8, which TFX cannot record; "
+        "rename the folder\n"
+    )
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,33 @@
+"""Whether TFX can record a path: a name that is not UTF-8 fails when a run starts, so the flags refuse it first.
+
+Paths are bytes on Linux, and Python holds a byte that is not UTF-8 as a lone surrogate (``os.fsdecode``). TFX's
+pipeline IR and ML Metadata keep paths as UTF-8 text (protobuf strings): the compiler fails on such a name
+("unsupported parameter input_base"), after the console's first lines and a log file were written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as printable text, a byte that is not UTF-8 as an escape (``\\xff``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def is_utf8(path: Path | str) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def not_utf8(paths: Mapping[str, Path | None]) -> str | None:
+    """The first of ``paths`` (flag -> path) whose name is not UTF-8, in one sentence; None when there is none."""
+    for flag, path in paths.items():
+        if path is not None and not is_utf8(path):
+            return f"{flag} {shown(path)}: the name is not valid UTF-8, which TFX cannot record; rename the folder"
+    return None
