@@ -23,6 +23,7 @@ from components import legacy_keras
 from components.contract import features
 from data import idx
 from pipeline.config import DEFAULT_SERVING_DIR, PROFILES
+from pipeline.path_checks import printable
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IDX_IMAGES_HEADER = idx.IMAGES_MAGIC.to_bytes(4, "big")
@@ -163,26 +164,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         names, images = load_inputs(args.images)
         model_path, skipped = newest_version(args.serving_dir / PROFILES[args.profile].model_name)
     except InputError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(printable(f"error: {e}"), file=sys.stderr)
         return 1
     for warning in skipped:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(printable(f"warning: {warning}"), file=sys.stderr)
     for name, image in zip(names, images, strict=True):
         light = light_background(image)
         if light is not None:
             print(
-                f"warning: {name}: light background (border mean {light:.0f} of 255); Fashion-MNIST garments are "
-                "light on black, so this answer may mean nothing (invert the image?)",
+                printable(
+                    f"warning: {name}: light background (border mean {light:.0f} of 255); Fashion-MNIST garments "
+                    "are light on black, so this answer may mean nothing (invert the image?)"
+                ),
                 file=sys.stderr,
             )
     try:
         probabilities = classify(model_path, images)
     except InputError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(printable(f"error: {e}"), file=sys.stderr)
         return 1
-    print(f"model: {model_path}")
+    print(printable(f"model: {model_path}"))
     for name, row in zip(names, probabilities, strict=True):
-        print(describe(name, row, args.top))
+        print(printable(describe(name, row, args.top)))
     return 0
 
 

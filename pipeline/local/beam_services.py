@@ -30,6 +30,7 @@ from pathlib import Path
 
 from components import legacy_keras, processes
 from pipeline.config import DEFAULT_OUTPUT_DIR, REPO_ROOT
+from pipeline.path_checks import printable
 
 STATE_FILE = "services.json"
 _STARTUP_SECONDS = 60
@@ -229,12 +230,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     state_dir = args.dir.resolve()
     if args.command == "stop":
-        print(stop(state_dir))
+        print(printable(stop(state_dir)))
         return 0
     try:
-        services = start(state_dir, job_port=args.job_port, worker_port=args.worker_port, log=print)
+        services = start(
+            state_dir, job_port=args.job_port, worker_port=args.worker_port, log=lambda line: print(printable(line))
+        )
     except ServicesError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(printable(f"error: {e}"), file=sys.stderr)
         return 1
     print(f"Beam job service on localhost:{services.job_port}, SDK worker pool on localhost:{services.worker_port}")
     print(f'BEAM_ARGS="{" ".join(services.beam_args)}"')

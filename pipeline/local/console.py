@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from components.contract import progress
+from pipeline.path_checks import printable
 
 # Messages TFX 1.16's LocalDagRunner and launcher log for each node (the format
 # strings, not the formatted text). Pinned with TFX; tests/e2e checks the lines.
@@ -26,18 +27,6 @@ _NODE_FINISHED = "Component %s is finished."
 _CACHED_EXECUTION = "A cached execution %d is used."
 # Epoch lines sit under their component's line, indented past its "[11/15]".
 _EPOCH_INDENT = "        "
-
-
-def printable(text: str) -> str:
-    """``text`` with the bytes of a file name that are not UTF-8 shown escaped (``\\xff``), so any stream writes it.
-
-    Python holds such bytes of a path as lone surrogates (``os.fsdecode``), which no encoder accepts: they are
-    turned back into the name's bytes, and those shown as escapes.
-    """
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a lone surrogate that no file name's byte gave
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class Console:

@@ -1,6 +1,9 @@
 """`make predict` on a real exported model, beside an incomplete or damaged newer version (issue 25, defect 3)."""
 
+import io
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -54,3 +57,14 @@ def test_a_damaged_newest_version_is_one_line(tmp_path: Path, exported_model, ca
     assert captured.err.startswith(f"error: {models / '2'}: cannot load the model: ")
     assert len(captured.err.splitlines()) == 1
     assert sorted(p.name for p in models.iterdir()) == ["1", "2"], "nothing removed"
+
+
+def test_an_image_whose_name_is_not_utf8_is_named_escaped(tmp_path: Path, exported_model, monkeypatch):
+    """Under a UTF-8 locale Python's stdout refuses the surrogate that stands for the byte 0xff (issue 25)."""
+    _serving(tmp_path, exported_model)
+    image = Path(os.fsdecode(bytes(tmp_path) + b"/shoe-\xff.png"))
+    image.write_bytes(_image(tmp_path, exported_model).read_bytes())
+    out = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out, encoding="utf-8", errors="strict", write_through=True))
+    assert predict.main([str(image), f"--serving-dir={tmp_path / 'serving'}"]) == 0
+    assert out.getvalue().decode().splitlines()[1].startswith(f"{tmp_path}/shoe-\\xff.png: ")

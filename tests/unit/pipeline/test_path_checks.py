@@ -8,6 +8,15 @@ import pytest
 from pipeline import config, path_checks
 
 
+def test_a_byte_that_is_not_utf8_is_printed_escaped_and_other_text_left_alone():
+    assert (
+        path_checks.printable(os.fsdecode(b"/data/span-\xff") + " caf\u00e9 \u2026")
+        == "/data/span-\\xff caf\u00e9 \u2026"
+    )
+    assert path_checks.printable("a stray \ud800") == "a stray \\ud800"
+    assert path_checks.shown(Path(os.fsdecode(b"/x/\xfe\xff"))) == "/x/\\xfe\\xff"
+
+
 def test_a_name_that_is_not_utf8_is_named_with_its_flag_and_shown_escaped():
     odd = Path(os.fsdecode(b"/data/fashion-\xff"))
     assert not path_checks.is_utf8(odd) and path_checks.is_utf8("/data/caf\u00e9")

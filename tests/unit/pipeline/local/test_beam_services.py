@@ -1,7 +1,9 @@
 """The local Beam services' settings and their record, without starting them (tests/integration and tests/e2e
 start them). A record is acted on only while its process ids still name the services (issue 25, defect 2)."""
 
+import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -113,3 +115,12 @@ def test_a_survivor_of_a_pair_is_stopped(tmp_path: Path):
     finally:
         worker.kill()
         worker.wait()
+
+
+def test_a_folder_whose_name_is_not_utf8_is_named_escaped_on_a_strict_stdout(tmp_path: Path, monkeypatch):
+    """Under a UTF-8 locale Python's stdout refuses the surrogate that stands for the byte 0xff (issue 25)."""
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/services-\xff"))
+    out = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out, encoding="utf-8", errors="strict", write_through=True))
+    assert beam_services.main(["stop", f"--dir={folder}"]) == 0
+    assert out.getvalue() == f"no Beam services in {tmp_path}/services-\\xff\n".encode()
