@@ -24,10 +24,19 @@ UV_VERSION := 0.13.9
 STAMP      := $(VENV)/.installed-$(shell cat requirements.lock setup.py 2>/dev/null | sha256sum | cut -c1-16)
 RAW_DIR    := $(CURDIR)/data/raw
 
-# Paths are quoted: any of them may hold spaces (DATA_DIR='/data/fashion mnist').
-RUN_ARGS := --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)" --serving-dir="$(SERVING_DIR)" --raw-dir="$(RAW_DIR)" \
-            $(if $(DATA_DIR),--data-dir="$(DATA_DIR)") $(if $(EPOCHS),--epochs=$(EPOCHS)) \
-            $(foreach arg,$(BEAM_ARGS),--beam-arg=$(arg)) $(FLAGS)
+# Every value reaches the shell as one word, whatever it holds (spaces, ' " ` \ ; #): $(call q,VALUE) puts it in
+# single quotes, each ' in it as '\''. Only a $ is make's own: write $$ for one. FLAGS, ARGS, IMAGES and
+# PYTEST_ARGS are several words, passed to the shell as written (quote inside them: IMAGES='"a b.png"').
+q = '$(subst ','\'',$(1))'
+# Relative paths are relative to the folder make runs in, this checkout ($(CURDIR), under make -C too); $(call
+# path,PATH) makes one absolute and quotes it, so that every command, the Airflow scheduler (which runs in
+# AIRFLOW_DIR) and the settings `make airflow-dag` prints name the same folder.
+abs = $(if $(1),$(if $(filter /%,$(firstword $(1))),$(1),$(CURDIR)/$(1)))
+path = $(call q,$(call abs,$(1)))
+RUN_ARGS := --profile=$(call q,$(PROFILE)) --output-dir=$(call path,$(OUTPUT_DIR)) \
+            --serving-dir=$(call path,$(SERVING_DIR)) --raw-dir=$(call q,$(RAW_DIR)) \
+            $(if $(DATA_DIR),--data-dir=$(call path,$(DATA_DIR))) $(if $(EPOCHS),--epochs=$(call q,$(EPOCHS))) \
+            $(foreach arg,$(BEAM_ARGS),$(call q,--beam-arg=$(arg))) $(FLAGS)
 
 .PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench docs chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
@@ -35,6 +44,7 @@ help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|best|smoke|tune DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
 	@echo "                   FLAGS=\"...\" passes any runner flag: --span-window=K --accept-drift --no-warm-start --warm-start-epochs=N"
 	@echo "                   --accuracy-floor=X ... (all: make run-pipeline FLAGS=--help)"
+	@echo "                   a relative path is relative to this checkout; any character but \$$ passes (write \$$\$$)"
 	@echo "make test          set up (first time) and run every test   [PYTEST_ARGS=]"
 	@echo "make restore-metadata  put back the newest sound copy of OUTPUT_DIR's ML Metadata store"
 	@echo "make beam-services Beam's portable job service and an SDK worker pool on localhost; prints the BEAM_ARGS"
@@ -61,20 +71,20 @@ setup: $(STAMP)
 
 $(STAMP): requirements.lock setup.py
 	@set -e; \
-	if [ ! -x "$(VENV_PY)" ] || ! "$(VENV_PY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
-	  py="$$(PYTHON="$(PYTHON)" scripts/find-python310)"; \
-	  echo "creating $(VENV) with $$py"; \
-	  rm -rf "$(VENV)"; "$$py" -m venv "$(VENV)"; \
+	if [ ! -x $(call q,$(VENV_PY)) ] || ! $(call q,$(VENV_PY)) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  py="$$(PYTHON=$(call q,$(PYTHON)) scripts/find-python310)"; \
+	  echo $(call q,creating $(VENV) with) "$$py"; \
+	  rm -rf $(call q,$(VENV)); "$$py" -m venv $(call q,$(VENV)); \
 	fi; \
-	"$(VENV_PY)" -m pip install -q "uv==$(UV_VERSION)"; \
+	$(call q,$(VENV_PY)) -m pip install -q "uv==$(UV_VERSION)"; \
 	echo "installing the locked dependencies (about a minute the first time)"; \
-	"$(VENV)/bin/uv" pip sync -q --python "$(VENV_PY)" requirements.lock; \
-	"$(VENV)/bin/uv" pip install -q --python "$(VENV_PY)" --no-deps -e .; \
-	rm -f "$(VENV)"/.installed-*; touch "$@"
+	$(call q,$(VENV)/bin/uv) pip sync -q --python $(call q,$(VENV_PY)) requirements.lock; \
+	$(call q,$(VENV)/bin/uv) pip install -q --python $(call q,$(VENV_PY)) --no-deps -e .; \
+	rm -f $(call q,$(VENV))/.installed-*; touch $(call q,$@)
 
 # Verifying the four files takes a second or two, so it runs every time rather than trusting a stamp.
 data: $(STAMP)
-	@"$(VENV_PY)" -m data.sources --raw-dir "$(RAW_DIR)"
+	@$(call q,$(VENV_PY)) -m data.sources --raw-dir $(call q,$(RAW_DIR))
 
 # The official training set split into SPANS stratified span folders in SPANS_DIR, of which spans 1..RELEASE
 # (default all) are written; the same command with a higher RELEASE adds the next ones (data/make_spans.py).
@@ -86,16 +96,16 @@ SPAN_SIZE ?=
 ALTER     ?=
 spans: $(STAMP) data
 	$(if $(strip $(SPANS)),,@echo 'usage: make spans SPANS=3 [RELEASE=1 SPANS_DIR= SPAN_SIZE= ALTER="3=invert"]' >&2; exit 2)
-	@"$(VENV_PY)" -m data.make_spans --spans=$(SPANS) --dest="$(SPANS_DIR)" --raw-dir="$(RAW_DIR)" \
-	  $(if $(RELEASE),--release=$(RELEASE)) $(if $(SPAN_SIZE),--span-size=$(SPAN_SIZE)) \
-	  $(foreach item,$(ALTER),--alter=$(item))
+	@$(call q,$(VENV_PY)) -m data.make_spans --spans=$(call q,$(SPANS)) --dest=$(call path,$(SPANS_DIR)) \
+	  --raw-dir=$(call q,$(RAW_DIR)) $(if $(RELEASE),--release=$(call q,$(RELEASE))) \
+	  $(if $(SPAN_SIZE),--span-size=$(call q,$(SPAN_SIZE))) $(foreach item,$(ALTER),$(call q,--alter=$(item)))
 
 run-pipeline: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.local.runner $(RUN_ARGS)
+	@$(call q,$(VENV_PY)) -m pipeline.local.runner $(RUN_ARGS)
 
 # The runner copies the store into OUTPUT_DIR/metadata-backups/ before each run; this puts the newest sound one back.
 restore-metadata: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.metadata.backups --output-dir="$(OUTPUT_DIR)"
+	@$(call q,$(VENV_PY)) -m pipeline.metadata.backups --output-dir=$(call path,$(OUTPUT_DIR))
 
 # Beam's own job service and an SDK worker pool, started from this venv with the workers' environment
 # (pipeline/local/beam_services.py); their process ids, ports and logs are kept in BEAM_SERVICES_DIR.
@@ -103,26 +113,26 @@ BEAM_SERVICES_DIR ?= $(OUTPUT_DIR)/beam-services
 BEAM_JOB_PORT     ?= 0
 BEAM_WORKER_PORT  ?= 0
 beam-services: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.local.beam_services start --dir="$(BEAM_SERVICES_DIR)" --job-port=$(BEAM_JOB_PORT) \
-	  --worker-port=$(BEAM_WORKER_PORT)
+	@$(call q,$(VENV_PY)) -m pipeline.local.beam_services start --dir=$(call path,$(BEAM_SERVICES_DIR)) \
+	  --job-port=$(call q,$(BEAM_JOB_PORT)) --worker-port=$(call q,$(BEAM_WORKER_PORT))
 
 beam-services-stop: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.local.beam_services stop --dir="$(BEAM_SERVICES_DIR)"
+	@$(call q,$(VENV_PY)) -m pipeline.local.beam_services stop --dir=$(call path,$(BEAM_SERVICES_DIR))
 
 # make predict IMAGES="a.png b.png" (or an IDX .gz file): classify with the newest pushed model.
 # IMAGES is passed to the shell as written, so a name with spaces is quoted inside it: IMAGES='"a b.png"'.
 predict: $(STAMP)
 	$(if $(strip $(IMAGES)),,@echo 'usage: make predict IMAGES="a.png b.png" (PNG files or IDX image files)' >&2; exit 2)
-	@"$(VENV_PY)" -m pipeline.predict --profile=$(PROFILE) --serving-dir="$(SERVING_DIR)" $(IMAGES)
+	@$(call q,$(VENV_PY)) -m pipeline.predict --profile=$(call q,$(PROFILE)) --serving-dir=$(call path,$(SERVING_DIR)) $(IMAGES)
 
 # What the runs did, read from ML Metadata (no TensorFlow): make inspect ARGS="show", ARGS="lineage 1795701306".
 ARGS ?=
 inspect: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.inspection.cli $(or $(ARGS),runs) --output-dir="$(OUTPUT_DIR)"
+	@$(call q,$(VENV_PY)) -m pipeline.inspection.cli $(or $(ARGS),runs) --output-dir=$(call path,$(OUTPUT_DIR))
 
 RUN ?= latest
 report: $(STAMP)
-	@"$(VENV_PY)" -m pipeline.report.page $(RUN) --output-dir="$(OUTPUT_DIR)"
+	@$(call q,$(VENV_PY)) -m pipeline.report.page $(call q,$(RUN)) --output-dir=$(call path,$(OUTPUT_DIR))
 
 # JupyterLab with jupyter_config.json; each LAB_ variable overrides it. No browser unless there is a display;
 # root may run the server only inside a container (Docker's /.dockerenv, Podman's /run/.containerenv).
@@ -131,20 +141,21 @@ LAB_PORT       ?=
 LAB_BROWSER    ?= $(if $(DISPLAY),true,false)
 LAB_ALLOW_ROOT ?= $(shell if [ -f /.dockerenv ] || [ -f /run/.containerenv ]; then echo true; else echo false; fi)
 lab: $(STAMP)
-	@"$(VENV)/bin/jupyter" lab --config="$(CURDIR)/jupyter_config.json" --ServerApp.root_dir="$(CURDIR)" \
-	  $(if $(LAB_IP),--ServerApp.ip=$(LAB_IP)) $(if $(LAB_PORT),--ServerApp.port=$(LAB_PORT)) \
-	  --ServerApp.open_browser=$(LAB_BROWSER) --ServerApp.allow_root=$(LAB_ALLOW_ROOT)
+	@$(call q,$(VENV)/bin/jupyter) lab --config=$(call q,$(CURDIR)/jupyter_config.json) --ServerApp.root_dir=$(call q,$(CURDIR)) \
+	  $(if $(LAB_IP),--ServerApp.ip=$(call q,$(LAB_IP))) $(if $(LAB_PORT),--ServerApp.port=$(call q,$(LAB_PORT))) \
+	  --ServerApp.open_browser=$(call q,$(LAB_BROWSER)) --ServerApp.allow_root=$(call q,$(LAB_ALLOW_ROOT))
 
 TB_HOST ?= 127.0.0.1
 TB_PORT ?= 6006
 tensorboard: $(STAMP)
-	@logdir="$$("$(VENV_PY)" -m pipeline.inspection.cli logdir --output-dir="$(OUTPUT_DIR)")" && \
-	  echo "TensorBoard on $$logdir: http://$(TB_HOST):$(TB_PORT)/" && \
-	  "$(VENV)/bin/tensorboard" --logdir "$$logdir" --host $(TB_HOST) --port $(TB_PORT)
+	@logdir="$$($(call q,$(VENV_PY)) -m pipeline.inspection.cli logdir --output-dir=$(call path,$(OUTPUT_DIR)))" && \
+	  echo "TensorBoard on $$logdir: "$(call q,http://$(TB_HOST):$(TB_PORT)/) && \
+	  $(call q,$(VENV)/bin/tensorboard) --logdir "$$logdir" --host $(call q,$(TB_HOST)) --port $(call q,$(TB_PORT))
 
 # Benchmarks against the performance targets: writes $(OUTPUT_DIR)/bench/bench.json and bench.md.
 bench: $(STAMP) data
-	@"$(VENV_PY)" -m bench.run --profile=$(PROFILE) --output-dir="$(OUTPUT_DIR)/bench" --seeds $(BENCH_SEEDS)
+	@$(call q,$(VENV_PY)) -m bench.run --profile=$(call q,$(PROFILE)) --output-dir=$(call path,$(OUTPUT_DIR)/bench) \
+	  --seeds $(foreach seed,$(BENCH_SEEDS),$(call q,$(seed)))
 
 # The report's browser test drives Debian's Chromium; installed here where missing.
 chromium:
@@ -159,15 +170,15 @@ AIRFLOW_PORT     ?= 8080
 AIRFLOW_SCHEDULE ?= @daily
 AIRFLOW_DIR      ?= $(OUTPUT_DIR)/airflow
 airflow: $(STAMP) data
-	@"$(VENV_PY)" -m pipeline.airflow.local --home="$(AIRFLOW_DIR)" --port=$(AIRFLOW_PORT) \
-	  --schedule="$(AIRFLOW_SCHEDULE)" --pipeline-args='$(RUN_ARGS)'
+	@$(call q,$(VENV_PY)) -m pipeline.airflow.local --home=$(call path,$(AIRFLOW_DIR)) --port=$(call q,$(AIRFLOW_PORT)) \
+	  --schedule=$(call q,$(AIRFLOW_SCHEDULE)) --pipeline-args=$(call q,$(RUN_ARGS))
 
 # Airflow: what to set so that Airflow (installed in .venv) schedules this pipeline.
 airflow-dag: $(STAMP)
 	@echo "# Point Airflow at the DAG and give it the settings it needs, e.g. in the scheduler's environment:"
-	@echo "export AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/pipeline/airflow/dags"
+	@echo $(call q,export AIRFLOW__CORE__DAGS_FOLDER=$(call q,$(CURDIR)/pipeline/airflow/dags))
 	@grep -v '^#' pipeline/airflow/dags/airflow.env | sed 's/^/export /'
-	@echo "export FASHION_MNIST_PIPELINE_ARGS='$(RUN_ARGS)'"
+	@echo $(call q,export FASHION_MNIST_PIPELINE_ARGS=$(call q,$(RUN_ARGS)))
 	@echo "export FASHION_MNIST_SCHEDULE='@daily'"
 	@echo "# then start your scheduler and web server; or, on this machine: make airflow (the same settings)"
 
@@ -184,45 +195,47 @@ KFP_TRAIN_REGION       ?=
 KFP_TRAIN_MACHINE_TYPE ?=
 KFP_TRAIN_IMAGE        ?=
 compile-kubeflow: $(STAMP) data
-	@"$(VENV_PY)" -m pipeline.kubeflow.runner --image=$(KFP_IMAGE) --pipeline-root=$(KFP_PIPELINE_ROOT) \
-	  --output-file="$(KFP_OUTPUT)" $(if $(KFP_INPUT_BASE),--input-base="$(KFP_INPUT_BASE)") \
-	  --train-replicas=$(KFP_TRAIN_REPLICAS) $(if $(KFP_TRAIN_PROJECT),--train-project=$(KFP_TRAIN_PROJECT)) \
-	  $(if $(KFP_TRAIN_REGION),--train-region=$(KFP_TRAIN_REGION)) \
-	  $(if $(KFP_TRAIN_MACHINE_TYPE),--train-machine-type=$(KFP_TRAIN_MACHINE_TYPE)) \
-	  $(if $(KFP_TRAIN_IMAGE),--train-image=$(KFP_TRAIN_IMAGE)) $(RUN_ARGS)
+	@$(call q,$(VENV_PY)) -m pipeline.kubeflow.runner --image=$(call q,$(KFP_IMAGE)) \
+	  --pipeline-root=$(call q,$(KFP_PIPELINE_ROOT)) --output-file=$(call path,$(KFP_OUTPUT)) \
+	  $(if $(KFP_INPUT_BASE),--input-base=$(call q,$(KFP_INPUT_BASE))) --train-replicas=$(call q,$(KFP_TRAIN_REPLICAS)) \
+	  $(if $(KFP_TRAIN_PROJECT),--train-project=$(call q,$(KFP_TRAIN_PROJECT))) \
+	  $(if $(KFP_TRAIN_REGION),--train-region=$(call q,$(KFP_TRAIN_REGION))) \
+	  $(if $(KFP_TRAIN_MACHINE_TYPE),--train-machine-type=$(call q,$(KFP_TRAIN_MACHINE_TYPE))) \
+	  $(if $(KFP_TRAIN_IMAGE),--train-image=$(call q,$(KFP_TRAIN_IMAGE))) $(RUN_ARGS)
 
 # Lint and the documentation site first: a style slip or a broken link fails in seconds, not after the suite.
 test: $(STAMP) lint docs data chromium
-	@"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
+	@$(call q,$(VENV_PY)) -m pytest $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
-	@"$(VENV_PY)" -m pytest tests/unit $(PYTEST_ARGS)
+	@$(call q,$(VENV_PY)) -m pytest tests/unit $(PYTEST_ARGS)
 
 test-integration: $(STAMP) data
-	@"$(VENV_PY)" -m pytest tests/integration $(PYTEST_ARGS)
+	@$(call q,$(VENV_PY)) -m pytest tests/integration $(PYTEST_ARGS)
 
 test-e2e: $(STAMP) data chromium
-	@"$(VENV_PY)" -m pytest tests/e2e $(PYTEST_ARGS)
+	@$(call q,$(VENV_PY)) -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	@"$(VENV)/bin/ruff" check . && "$(VENV)/bin/ruff" format --check .
+	@$(call q,$(VENV)/bin/ruff) check . && $(call q,$(VENV)/bin/ruff) format --check .
 
 # The documentation site (mkdocs.yml, docs/): --strict fails on a broken link or anchor.
 docs: $(STAMP)
-	@"$(VENV)/bin/mkdocs" build --strict --quiet --site-dir "$(OUTPUT_DIR)/site" && echo "docs: $(OUTPUT_DIR)/site/index.html"
+	@$(call q,$(VENV)/bin/mkdocs) build --strict --quiet --site-dir $(call path,$(OUTPUT_DIR)/site) && \
+	  echo docs: $(call path,$(OUTPUT_DIR)/site/index.html)
 
 format: $(STAMP)
-	@"$(VENV)/bin/ruff" format . && "$(VENV)/bin/ruff" check --fix .
+	@$(call q,$(VENV)/bin/ruff) format . && $(call q,$(VENV)/bin/ruff) check --fix .
 
 lock: $(STAMP)
-	"$(VENV)/bin/uv" pip compile requirements.in -o requirements.lock --python-version 3.10 \
+	$(call q,$(VENV)/bin/uv) pip compile requirements.in -o requirements.lock --python-version 3.10 \
 	  --python-platform x86_64-manylinux_2_28 --no-header --quiet
 
 clean:
-	rm -rf "$(OUTPUT_DIR)" .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(call path,$(OUTPUT_DIR)) .pytest_cache .ruff_cache build *.egg-info
 
 clean-data:
-	rm -rf "$(RAW_DIR)"
+	rm -rf $(call q,$(RAW_DIR))
 
 clean-all: clean clean-data
-	rm -rf "$(VENV)"
+	rm -rf $(call q,$(VENV))

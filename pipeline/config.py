@@ -14,6 +14,8 @@ from typing import Any, NoReturn, TypeVar
 
 from components.contract.training_config import DISTRIBUTIONS, PRECISIONS, TrainingConfig, with_settings
 from components.drift_gate.checks import DEFAULT_PIXEL_THRESHOLD
+from pipeline.flag_bounds import check_bounds
+from pipeline.path_checks import not_utf8
 from pipeline.profiles import PROFILES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -153,41 +155,6 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
-# The range each numeric flag accepts, inclusive: (flag, smallest, largest); None for no bound. The upper
-# bounds stop a typo (an extra digit, a misplaced exponent) before it costs minutes or overflows TensorFlow.
-FLAG_BOUNDS: tuple[tuple[str, float | None, float | None], ...] = (
-    ("--epochs", 1, 10_000),
-    ("--batch-size", 1, 65_536),
-    ("--learning-rate", None, 10.0),
-    ("--seed", 0, 2**32 - 1),
-    ("--accuracy-floor", 0.0, 1.0),
-    ("--class-accuracy-floor", 0.0, 1.0),
-    ("--max-accuracy-drop", 0.0, 1.0),
-    ("--tune-trials", 0, 1_000),
-    ("--tune-epochs", 1, 10_000),
-    ("--span-window", 0, 1_000_000),
-    ("--warm-start-epochs", 1, 10_000),
-    ("--pixel-drift-threshold", 0.0, 1.0),
-)
-
-
-def check_bounds(args: argparse.Namespace) -> str | None:
-    """What is wrong with the numeric flags given, in one sentence; None when nothing is."""
-    for flag, low, high in FLAG_BOUNDS:
-        value = getattr(args, flag.removeprefix("--").replace("-", "_"))
-        if value is None:
-            continue
-        if value != value:  # NaN compares false with every bound
-            return f"{flag} must be a number, got {value}"
-        if low is not None and value < low:
-            return f"{flag} must be at least {low}, got {value}"
-        if high is not None and value > high:
-            return f"{flag} must be at most {high}, got {value}"
-    if args.learning_rate is not None and not args.learning_rate > 0:
-        return f"--learning-rate must be positive, got {args.learning_rate}"
-    return None
-
-
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="fashion-mnist-pipeline",
@@ -257,8 +224,9 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
     """Command-line arguments -> PipelineConfig; a flag left out takes the profile's default.
 
     Raises:
-      ConfigError: a flag out of its range ("--epochs must be at least 1, got 0"); entry points print it as
-        one line and exit 2, as argparse does (one line here too) for an unknown flag or a malformed value.
+      ConfigError: a flag out of its range ("--epochs must be at least 1, got 0") or a folder whose name TFX
+        cannot record (pipeline/path_checks.py); entry points print it as one line and exit 2, as argparse does
+        (one line here too) for an unknown flag or a malformed value.
     """
     args = build_parser().parse_args(argv)
     problem = check_bounds(args)
@@ -280,7 +248,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         training = with_settings(training, args.settings)
     except ValueError as e:
         raise ConfigError(f"--set: {e}") from None
-    return PipelineConfig(
+    config = PipelineConfig(
         profile=profile.name,
         model_name=profile.model_name,
         data_dir=args.data_dir.resolve() if args.data_dir else None,
@@ -301,3 +269,8 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         accept_drift=args.accept_drift,
         pixel_drift_threshold=_or(args.pixel_drift_threshold, DEFAULT_PIXEL_THRESHOLD),
     )
+    paths = {"--data-dir": config.data_dir, "--raw-dir": config.raw_dir, "--output-dir": config.output_dir}
+    problem = not_utf8(paths | {"--serving-dir": config.serving_dir})
+    if problem:
+        raise ConfigError(problem)
+    return config

@@ -23,6 +23,7 @@ from components import legacy_keras
 from components.contract import features
 from data import idx
 from pipeline.config import DEFAULT_SERVING_DIR, PROFILES
+from pipeline.path_checks import printable
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IDX_IMAGES_HEADER = idx.IMAGES_MAGIC.to_bytes(4, "big")
@@ -35,12 +36,40 @@ class InputError(ValueError):
     """An input file is not a usable image. The message names the file and the problem."""
 
 
-def newest_version(model_dir: Path) -> Path:
-    """The highest integer version folder under ``model_dir``."""
+def missing_part(version: Path) -> str | None:
+    """What a version folder lacks to be loaded: the graph or the weights ("no saved_model.pb"); None for nothing."""
+    if not any((version / name).is_file() for name in ("saved_model.pb", "saved_model.pbtxt")):
+        return "no saved_model.pb"
+    variables = version / "variables"
+    if not variables.is_dir():
+        return "no variables/"
+    if not (variables / "variables.index").is_file() or not any(variables.glob("variables.data-*")):
+        return "no weights in variables/"
+    return None
+
+
+def newest_version(model_dir: Path) -> tuple[Path, list[str]]:
+    """The highest integer version folder under ``model_dir`` that holds a whole SavedModel, and a warning for
+    each higher one that does not (a copy made by hand and cut short, say).
+
+    Raises:
+      InputError: no version, or none complete (naming the newest and what it lacks).
+    """
     versions = [p for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()] if model_dir.is_dir() else []
     if not versions:
         raise InputError(f"{model_dir}: no pushed model version (run `make run-pipeline` first)")
-    return max(versions, key=lambda p: int(p.name))
+    skipped: list[tuple[Path, str]] = []
+    for version in sorted(versions, key=lambda p: int(p.name), reverse=True):
+        missing = missing_part(version)
+        if missing is None:
+            warnings = [
+                f"{p}: incomplete model version ({why}); using version {version.name}, the newest complete one"
+                for p, why in skipped
+            ]
+            return version, warnings
+        skipped.append((version, missing))
+    newest, why = skipped[0]
+    raise InputError(f"{newest}: incomplete model version ({why}), and no complete version below it")
 
 
 def load_png(path: Path, data: bytes) -> np.ndarray:
@@ -95,10 +124,21 @@ def light_background(image: np.ndarray) -> float | None:
 
 
 def classify(model_path: Path, images: np.ndarray) -> np.ndarray:
-    """Class probabilities [N, 10] from the model's ``predict_images`` signature."""
+    """Class probabilities [N, 10] from the model's ``predict_images`` signature.
+
+    Raises:
+      InputError: the model does not load (a damaged graph or weights file), naming the folder.
+    """
     import tensorflow as tf
 
-    signature = tf.saved_model.load(str(model_path)).signatures[features.IMAGES_SIGNATURE]
+    try:
+        signatures = tf.saved_model.load(str(model_path)).signatures
+    except (OSError, IndexError, RuntimeError, ValueError, tf.errors.OpError) as e:  # a damaged graph or weights
+        why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"{model_path}: cannot load the model: {why}") from None
+    if features.IMAGES_SIGNATURE not in signatures:
+        raise InputError(f"{model_path}: the model has no {features.IMAGES_SIGNATURE} signature")
+    signature = signatures[features.IMAGES_SIGNATURE]
     return signature(**{features.IMAGES_INPUT_KEY: tf.constant(images, tf.uint8)})[features.PROBABILITIES_KEY].numpy()
 
 
@@ -122,21 +162,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         names, images = load_inputs(args.images)
-        model_path = newest_version(args.serving_dir / PROFILES[args.profile].model_name)
+        model_path, skipped = newest_version(args.serving_dir / PROFILES[args.profile].model_name)
     except InputError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(printable(f"error: {e}"), file=sys.stderr)
         return 1
+    for warning in skipped:
+        print(printable(f"warning: {warning}"), file=sys.stderr)
     for name, image in zip(names, images, strict=True):
         light = light_background(image)
         if light is not None:
             print(
-                f"warning: {name}: light background (border mean {light:.0f} of 255); Fashion-MNIST garments are "
-                "light on black, so this answer may mean nothing (invert the image?)",
+                printable(
+                    f"warning: {name}: light background (border mean {light:.0f} of 255); Fashion-MNIST garments "
+                    "are light on black, so this answer may mean nothing (invert the image?)"
+                ),
                 file=sys.stderr,
             )
-    print(f"model: {model_path}")
-    for name, probabilities in zip(names, classify(model_path, images), strict=True):
-        print(describe(name, probabilities, args.top))
+    try:
+        probabilities = classify(model_path, images)
+    except InputError as e:
+        print(printable(f"error: {e}"), file=sys.stderr)
+        return 1
+    print(printable(f"model: {model_path}"))
+    for name, row in zip(names, probabilities, strict=True):
+        print(printable(describe(name, row, args.top)))
     return 0
 
 

@@ -58,13 +58,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         raise pytest.UsageError("test collection check failed:\n  " + "\n  ".join(problems))
 
 
-def run_make(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    """``make ARGS...`` in the checkout, as a person runs it: not as a sub-make of the ``make test`` that runs
-    the tests (whose flags and level would make it print "make[1]: Entering directory" lines)."""
+def run_make(*args: str, timeout: int = 300, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess:
+    """``make ARGS...`` in the checkout (or from ``cwd``, with ``-C``), as a person runs it: not as a sub-make of
+    the ``make test`` that runs the tests (whose flags and level would make it print "make[1]: Entering
+    directory" lines)."""
     inherited = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
     return subprocess.run(
         ["make", *args],
-        cwd=REPO_ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,

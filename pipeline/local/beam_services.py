@@ -25,14 +25,17 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from components import legacy_keras, processes
 from pipeline.config import DEFAULT_OUTPUT_DIR, REPO_ROOT
+from pipeline.path_checks import printable
 
 STATE_FILE = "services.json"
 _STARTUP_SECONDS = 60
+JOB_SERVICE_MODULE = "apache_beam.runners.portability.local_job_service_main"
+WORKER_POOL_MODULE = "apache_beam.runners.worker.worker_pool_main"
 
 
 class ServicesError(RuntimeError):
@@ -41,12 +44,29 @@ class ServicesError(RuntimeError):
 
 @dataclasses.dataclass(frozen=True)
 class Services:
-    """The two services' process ids and ports on localhost."""
+    """The two services' process ids and ports on localhost, and when each process started.
+
+    A start time is None in a record written before they were kept: the command line alone identifies the process.
+    """
 
     job_pid: int
     job_port: int
     worker_pid: int
     worker_port: int
+    job_started: float | None = None
+    worker_started: float | None = None
+
+    def processes(self) -> list[tuple[str, int, float | None, tuple[str, ...]]]:
+        """(name, pid, start time, what its command line holds) of each service's process."""
+        return [
+            ("job service", self.job_pid, self.job_started, (JOB_SERVICE_MODULE, f"--port={self.job_port}")),
+            (
+                "worker pool",
+                self.worker_pid,
+                self.worker_started,
+                (WORKER_POOL_MODULE, f"--service_port={self.worker_port}"),
+            ),
+        ]
 
     @property
     def beam_args(self) -> list[str]:
@@ -86,14 +106,27 @@ def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Pop
         )
 
 
-def start(state_dir: Path, *, job_port: int = 0, worker_port: int = 0) -> Services:
+def _quiet(line: str) -> None:
+    del line
+
+
+def start(state_dir: Path, *, job_port: int = 0, worker_port: int = 0, log: Callable[[str], None] = _quiet) -> Services:
     """Starts both services in the background and returns once both accept connections.
+
+    A service left running from an earlier pair whose other service ended is stopped first, and a stale record
+    (its processes gone, or its ids now another program's) replaced; ``log`` gets a line saying so.
 
     Raises:
       ServicesError: services recorded in ``state_dir`` are still running, or one did not come up.
     """
-    if read(state_dir) is not None:
-        raise ServicesError(f"{state_dir}: Beam services are already running; stop them first")
+    earlier = recorded(state_dir)
+    if earlier is not None:
+        if all(why is None for _, _, why in check(earlier)):
+            raise ServicesError(
+                f"{state_dir}: Beam services are already running (job service on localhost:{earlier.job_port}, "
+                f"SDK worker pool on localhost:{earlier.worker_port}); stop them first (make beam-services-stop)"
+            )
+        log(stop(state_dir))
     state_dir.mkdir(parents=True, exist_ok=True)
     job_port, worker_port = job_port or free_port(), worker_port or free_port()
     env = worker_environment()
@@ -101,7 +134,7 @@ def start(state_dir: Path, *, job_port: int = 0, worker_port: int = 0) -> Servic
         [
             sys.executable,
             "-m",
-            "apache_beam.runners.portability.local_job_service_main",
+            JOB_SERVICE_MODULE,
             f"--port={job_port}",
             f"--staging_dir={state_dir / 'staging'}",
         ],
@@ -109,11 +142,10 @@ def start(state_dir: Path, *, job_port: int = 0, worker_port: int = 0) -> Servic
         env,
     )
     workers = _start(
-        [sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main", f"--service_port={worker_port}"],
-        state_dir / "worker_pool.log",
-        env,
+        [sys.executable, "-m", WORKER_POOL_MODULE, f"--service_port={worker_port}"], state_dir / "worker_pool.log", env
     )
-    services = Services(job.pid, job_port, workers.pid, worker_port)
+    started = processes.started(job.pid), processes.started(workers.pid)
+    services = Services(job.pid, job_port, workers.pid, worker_port, *started)
     deadline = time.monotonic() + _STARTUP_SECONDS
     while not (_listening(job_port) and _listening(worker_port)):
         dead = [name for name, p in (("job service", job), ("worker pool", workers)) if p.poll() is not None]
@@ -126,7 +158,7 @@ def start(state_dir: Path, *, job_port: int = 0, worker_port: int = 0) -> Servic
     return services
 
 
-def _recorded(state_dir: Path) -> Services | None:
+def recorded(state_dir: Path) -> Services | None:
     """The services ``state_dir`` records, running or not; None when it records none."""
     try:
         return Services(**json.loads((state_dir / STATE_FILE).read_text()))
@@ -134,12 +166,16 @@ def _recorded(state_dir: Path) -> Services | None:
         return None
 
 
-def read(state_dir: Path) -> Services | None:
-    """The services recorded in ``state_dir`` while both processes run; None otherwise."""
-    services = _recorded(state_dir)
-    if services is None or not (processes.alive(services.job_pid) and processes.alive(services.worker_pid)):
-        return None
-    return services
+def check(services: Services) -> list[tuple[str, int, str | None]]:
+    """(name, pid, why that pid is not the service) of each recorded service; why is None for one still running.
+
+    A pid is taken for the service only while its process has the recorded start time and the service's module
+    and port on its command line: after the service ended, or a reboot, the number may be any other program's.
+    """
+    return [
+        (name, pid, processes.mismatch(pid, started_at=started, command_holds=command))
+        for name, pid, started, command in services.processes()
+    ]
 
 
 def stop_pids(pids: list[int], timeout: float = 10) -> None:
@@ -164,14 +200,24 @@ def _running(pid: int) -> bool:
         return processes.alive(pid)
 
 
-def stop(state_dir: Path) -> bool:
-    """Stops the services recorded in ``state_dir`` by their process ids; returns whether any were recorded."""
-    services = _recorded(state_dir)
+def stop(state_dir: Path) -> str:
+    """Stops the services recorded in ``state_dir`` that are still those processes, removes the record, and says
+    what it did in one line. A recorded pid that now names another process is left alone.
+    """
+    services = recorded(state_dir)
     if services is None:
-        return False
-    stop_pids([services.job_pid, services.worker_pid])
+        return f"no Beam services in {state_dir}"
+    checked = check(services)
+    running = [(name, pid) for name, pid, why in checked if why is None]
+    stop_pids([pid for _, pid in running])
     (state_dir / STATE_FILE).unlink(missing_ok=True)
-    return True
+    if len(running) == len(checked):
+        return f"stopped the Beam services of {state_dir} ({', '.join(f'{n} pid {p}' for n, p in running)})"
+    ended = "; ".join(f"{name} pid {pid}: {why}" for name, pid, why in checked if why is not None)
+    if not running:
+        return f"stopped nothing: the record {state_dir / STATE_FILE} was stale ({ended}); removed it"
+    survivors = " and ".join(f"the {name} (pid {pid})" for name, pid in running)
+    return f"stopped {survivors} of {state_dir}, left running after the other had ended ({ended})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,12 +230,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     state_dir = args.dir.resolve()
     if args.command == "stop":
-        print(f"stopped the Beam services of {state_dir}" if stop(state_dir) else f"no Beam services in {state_dir}")
+        print(printable(stop(state_dir)))
         return 0
     try:
-        services = start(state_dir, job_port=args.job_port, worker_port=args.worker_port)
+        services = start(
+            state_dir, job_port=args.job_port, worker_port=args.worker_port, log=lambda line: print(printable(line))
+        )
     except ServicesError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(printable(f"error: {e}"), file=sys.stderr)
         return 1
     print(f"Beam job service on localhost:{services.job_port}, SDK worker pool on localhost:{services.worker_port}")
     print(f'BEAM_ARGS="{" ".join(services.beam_args)}"')

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from components.contract import progress
+from pipeline.path_checks import printable
 
 # Messages TFX 1.16's LocalDagRunner and launcher log for each node (the format
 # strings, not the formatted text). Pinned with TFX; tests/e2e checks the lines.
@@ -42,11 +43,11 @@ class Console:
         self.node_states: dict[str, tuple[str, float]] = {}
 
     def line(self, text: str) -> None:
-        self._stream.write(text + "\n")
+        self._stream.write(printable(text) + "\n")
         self._stream.flush()
 
     def error(self, text: str) -> None:
-        self._error_stream.write(f"error: {text}\n")
+        self._error_stream.write(f"error: {printable(text)}\n")
         self._error_stream.flush()
 
     def node_started(self, node_id: str) -> None:

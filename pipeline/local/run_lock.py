@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 LOCK_FILE_NAME = ".run.lock"
+GITIGNORE_FILE_NAME = ".gitignore"
+GITIGNORE_TEXT = "# Written by the pipeline, which created this output folder: nothing in it is committed.\n*\n"
 
 
 class RunLockedError(RuntimeError):
@@ -26,13 +28,24 @@ class OutputFolderError(RuntimeError):
 
 
 def prepare(output_dir: Path) -> None:
-    """Creates the output folder where missing; raises OutputFolderError when it cannot be used."""
+    """Creates the output folder where missing, with a ``.gitignore`` of ``*``: wherever it lands (a relative
+    ``OUTPUT_DIR`` is inside the checkout), git ignores it. A folder that exists is left as it is.
+
+    Raises:
+      OutputFolderError: the folder cannot be used.
+    """
     if output_dir.exists() and not output_dir.is_dir():
         raise OutputFolderError(f"{output_dir}: the output folder is a file, not a folder")
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
+        output_dir.mkdir(parents=True)
+    except FileExistsError:
+        return
     except OSError as e:
         raise OutputFolderError(f"{output_dir}: cannot create the output folder: {e.strerror}") from None
+    try:
+        (output_dir / GITIGNORE_FILE_NAME).write_text(GITIGNORE_TEXT)
+    except OSError as e:
+        raise OutputFolderError(f"{output_dir}: cannot write in the output folder: {e.strerror}") from None
 
 
 @contextlib.contextmanager

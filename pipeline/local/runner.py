@@ -18,17 +18,19 @@ from components import legacy_keras
 from data import idx, manifest, sources, spans
 from pipeline.config import ConfigError, PipelineConfig, parse_args
 from pipeline.local import console as console_lib
-from pipeline.local import interrupts, run_lock
+from pipeline.local import endpoints, interrupts, run_lock
 from pipeline.metadata import backups
 from pipeline.metadata.health import StoreDamagedError, check
 
 
 def preflight(config: PipelineConfig, terminal: console_lib.Console) -> spans.SpannedDataset:
-    """The data check: no TensorFlow, and nothing written, so a failure leaves no output folder behind.
+    """The Beam endpoints' and the data's check: no TensorFlow, and nothing written, so a failure leaves no output
+    folder behind.
 
     Raises:
-      idx.IdxError, sources.DataSourceError: one line each.
+      endpoints.EndpointError, idx.IdxError, sources.DataSourceError: one line each.
     """
+    endpoints.check(config.beam_args)
     dataset = spans.locate(data_dir=config.data_dir, raw_dir=config.raw_dir, log=terminal.line)
     if dataset.official:
         kind = "official Fashion-MNIST"
@@ -100,10 +102,11 @@ def run(
 
 def main(argv: Sequence[str] | None = None) -> int:
     legacy_keras.use_legacy_keras()
-    # Duplicates of the real stdout and stderr: during the run fds 1 and 2 point at the log file.
+    # Duplicates of the real stdout and stderr: during the run fds 1 and 2 point at the log file. A character the
+    # locale's encoding lacks is written as an escape, not a UnicodeEncodeError.
     terminal = console_lib.Console(
-        os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1),
-        error_stream=os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1),
+        os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, errors="backslashreplace"),
+        error_stream=os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1, errors="backslashreplace"),
     )
     with interrupts.interruptible() as interruption:
         try:
@@ -116,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with run_lock.run_lock(config.output_dir, f"profile {config.profile}"):
                 return run(config, dataset, terminal, interruption)
         except (
+            endpoints.EndpointError,
             idx.IdxError,
             sources.DataSourceError,
             run_lock.OutputFolderError,

@@ -1,9 +1,14 @@
 """What the real runner and make refuse before TFX starts: one line each, the stated status, nothing created."""
 
+import contextlib
+import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.conftest import REPO_ROOT, in_mount_namespace, run_make
@@ -31,6 +36,57 @@ def test_a_preflight_failure_creates_no_output_folder(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr == f"error: {tmp_path / 'no data'}: folder not found\n"
     assert not (tmp_path / "out").exists(), "no output folder, no .run.lock"
+
+
+def test_a_data_folder_whose_name_is_not_utf8_is_one_line(tmp_path: Path, real_data_dir: Path):
+    """TFX records paths as UTF-8 text: the name is refused before anything is written (issue 25, defect 5)."""
+    data = Path(os.fsdecode(bytes(tmp_path) + b"/data-\xff"))
+    data.mkdir()
+    for source in real_data_dir.glob("*.gz"):
+        (data / source.name).symlink_to(source)
+    result = _runner(f"--data-dir={data}", f"--output-dir={tmp_path / 'out'}")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: --data-dir {tmp_path}/data-\\xff: the name is not valid UTF-8, which TFX cannot record; "
+        "rename the folder\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def _group(leader: int) -> list[int]:
+    """The processes of the process group ``leader`` leads."""
+    members = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            if os.getpgid(process.pid) == leader:
+                members.append(process.pid)
+    return members
+
+
+def test_a_dead_beam_job_endpoint_is_one_line_and_leaves_no_process(tmp_path: Path, real_data_dir: Path):
+    """Before issue 25 (defect 4): `FashionMnistExampleGen failed: FutureTimeoutError` after about two minutes,
+    and the process lingering after it."""
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    beam = ["--runner=PortableRunner", f"--job_endpoint=localhost:{port}", "--environment_type=LOOPBACK"]
+    command = [sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", f"--raw-dir={real_data_dir}"]
+    command += [f"--output-dir={tmp_path / 'out'}", *(f"--beam-arg={arg}" for arg in beam)]
+    runner = subprocess.Popen(
+        command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        out, err = runner.communicate(timeout=60)  # the check takes a second; Beam's own wait, two minutes
+        left_running = _group(runner.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(runner.pid, signal.SIGKILL)
+    assert (runner.returncode, out) == (1, "")
+    assert (
+        err == f"error: Beam job endpoint localhost:{port} is unreachable: nothing listens there (connection refused)\n"
+    )
+    assert left_running == [], "nothing of the run is left running"
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ WHOLE_REPOSITORY_TESTS = {
         {
             "test_beam_options.py",  # docs/scaling.md's Beam options, through config, the definition and Beam
             "test_lab.py",  # make lab
+            "test_make_paths.py",  # what make passes to the commands: any character, relative paths
             "test_multi_worker.py",  # two Trainer processes under TF_CONFIG, through run_fn
             "test_run_refusals.py",  # what the runner and make refuse before TFX starts
             "test_schema_and_gate.py",  # the curated schema, TFDV and the data gate together

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import config
+from pipeline import config, flag_bounds
 
 
 def test_full_profile_defaults():
@@ -130,7 +130,7 @@ def test_a_malformed_command_line_is_one_line_and_exit_2(capsys, flags: list[str
 
 def test_every_bounded_flag_exists():
     flags = {a for action in config.build_parser()._actions for a in action.option_strings}
-    assert {flag for flag, _, _ in config.FLAG_BOUNDS} <= flags
+    assert {flag for flag, _, _ in flag_bounds.FLAG_BOUNDS} <= flags
 
 
 def test_any_training_setting_can_be_set_after_the_flags():
@@ -150,3 +150,13 @@ def test_any_training_setting_can_be_set_after_the_flags():
 def test_a_bad_setting_is_one_config_error(setting: str, message: str):
     with pytest.raises(config.ConfigError, match="^" + message.replace("(", r"\(")):
         config.parse_args(["--set", setting])
+
+
+def test_relative_folders_are_relative_to_the_working_directory(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = config.parse_args(["--output-dir=runs/out", "--serving-dir=models", "--data-dir=data"])
+    assert (cfg.output_dir, cfg.serving_dir, cfg.data_dir) == (
+        tmp_path / "runs/out",
+        tmp_path / "models",
+        tmp_path / "data",
+    )

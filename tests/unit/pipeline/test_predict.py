@@ -45,12 +45,53 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path, make, problem: str):
     assert str(raised.value) == f"{path}: {problem}"
 
 
+def _version(folder: Path, *, graph: bool = True, variables: bool = True) -> Path:
+    """A version folder with the files of a SavedModel (empty: only their presence is looked at)."""
+    (folder / "variables").mkdir(parents=True)
+    if graph:
+        (folder / "saved_model.pb").touch()
+    if variables:
+        for name in ("variables.index", "variables.data-00000-of-00001"):
+            (folder / "variables" / name).touch()
+    return folder
+
+
 def test_newest_version_is_chosen(tmp_path: Path):
-    for name in ("9", "10", ".incoming-11-1", "notes"):
+    for name in ("9", "10"):
+        _version(tmp_path / name)
+    for name in (".incoming-11-1", "notes"):
         (tmp_path / name).mkdir()
-    assert predict.newest_version(tmp_path).name == "10"
+    assert predict.newest_version(tmp_path) == (tmp_path / "10", [])
     with pytest.raises(predict.InputError, match="no pushed model version"):
         predict.newest_version(tmp_path / "missing")
+
+
+def test_an_incomplete_newest_version_is_passed_over_saying_so(tmp_path: Path):
+    _version(tmp_path / "2")
+    _version(tmp_path / "3", graph=False)
+    _version(tmp_path / "4", variables=False)
+    assert predict.newest_version(tmp_path) == (
+        tmp_path / "2",
+        [
+            f"{tmp_path / '4'}: incomplete model version (no weights in variables/); using version 2, "
+            "the newest complete one",
+            f"{tmp_path / '3'}: incomplete model version (no saved_model.pb); using version 2, the newest complete one",
+        ],
+    )
+
+
+def test_no_complete_version_is_one_line_before_tensorflow_loads_a_model(tmp_path: Path, capsys):
+    """Before issue 25, `make predict` printed a 22-line traceback from tf.saved_model.load."""
+    models = tmp_path / "serving" / "fashion_mnist"
+    _version(models / "1", graph=False)
+    (models / "2").mkdir()
+    image = _png(tmp_path / "shoe.png")
+    assert predict.main([str(image), f"--serving-dir={tmp_path / 'serving'}"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"error: {models / '2'}: incomplete model version (no saved_model.pb), and no complete version below it\n"
+    )
 
 
 def test_description_names_classes_with_probabilities():

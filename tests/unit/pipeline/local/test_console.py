@@ -2,6 +2,7 @@
 
 import io
 import logging
+import os
 
 from components.contract import progress
 from pipeline.local import console
@@ -79,3 +80,14 @@ def test_epoch_figures_leave_out_what_keras_did_not_log_and_estimate_the_time_le
     assert (figures.seconds, figures.seconds_left) == (20.0, 25.0 * 14)
     assert figures.text() == "training epoch  2/16: loss 0.2500, 20.0 s, 5m 50s left"
     assert [progress.duration(s) for s in (0.4, 9.6, 60, 75.4)] == ["0s", "10s", "1m 00s", "1m 15s"]
+
+
+def test_a_path_that_is_not_utf8_is_written_escaped_on_a_strict_utf8_stream():
+    """Python holds the byte 0xff of a file name as a lone surrogate, which a UTF-8 stream refuses (issue 25)."""
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", write_through=True)
+    terminal = console.Console(stream)
+    path = os.fsdecode(b"/data/span-\xff")
+    terminal.line(f"data: {path} (spans 1)")
+    terminal.error(f"{path}: folder not found")
+    assert raw.getvalue() == b"data: /data/span-\\xff (spans 1)\nerror: /data/span-\\xff: folder not found\n"

@@ -48,3 +48,21 @@ def test_a_killed_holder_does_not_block(tmp_path: Path):
         except run_lock.RunLockedError:
             assert time.monotonic() < deadline
             time.sleep(0.1)
+
+
+def test_a_folder_the_run_creates_is_ignored_by_git_and_one_that_exists_is_left_alone(tmp_path: Path):
+    """A relative OUTPUT_DIR lands inside the checkout: git must not offer its outputs for a commit (issue 25)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    created, existing = tmp_path / "runs" / "out", tmp_path / "mine"
+    existing.mkdir()
+    (existing / "notes.txt").write_text("the user's own")
+    for folder in (created, existing):
+        with run_lock.run_lock(folder, "profile smoke"):
+            pass
+    assert (created / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert not (existing / ".gitignore").exists()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path, capture_output=True, text=True
+    )
+    untracked = status.stdout.splitlines()
+    assert "?? mine/notes.txt" in untracked and not [line for line in untracked if "runs/" in line]
