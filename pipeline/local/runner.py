@@ -37,6 +37,8 @@ def preflight(config: PipelineConfig, terminal: console_lib.Console) -> spans.Sp
     else:
         kind = f"spans {', '.join(str(n) for n in dataset.span_numbers)}"
     terminal.line(f"data: {dataset.root} ({kind}, from {dataset.source})")
+    for folder in dataset.ignored:
+        terminal.warning(spans.ignored_warning(folder))
     return dataset
 
 
