@@ -70,6 +70,8 @@ def run(
 
         arrival = spans_to_ingest(dataset, config.metadata_path, config.tfx_pipeline_name)
         terminal.line(arrival.describe())
+        # Noted on the run's ingestion in ML Metadata once it ran, for make inspect and the report.
+        data_warnings = [spans.ignored_warning(folder) for folder in dataset.ignored]
         tfx_pipeline = create_pipeline(
             config,
             dataset=dataset,
@@ -87,6 +89,8 @@ def run(
                 elif not isinstance(e, Exception):
                     raise
                 stopped_by = e
+        if data_warnings:
+            failure.note_data_warnings(config, data_warnings)
         if stopped_by is not None and interruption.signum:
             failure.report_interruption(stopped_by, interruption.name, terminal, config, log_path)
             return interruption.exit_status
