@@ -70,8 +70,10 @@ def run(
 
         arrival = spans_to_ingest(dataset, config.metadata_path, config.tfx_pipeline_name)
         terminal.line(arrival.describe())
+        for text in arrival.warnings:
+            terminal.warning(text)
         # Noted on the run's ingestion in ML Metadata once it ran, for make inspect and the report.
-        data_warnings = [spans.ignored_warning(folder) for folder in dataset.ignored]
+        data_warnings = [*(spans.ignored_warning(folder) for folder in dataset.ignored), *arrival.warnings]
         tfx_pipeline = create_pipeline(
             config,
             dataset=dataset,
