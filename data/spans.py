@@ -10,7 +10,9 @@ The flat layout (all four files at the top) is one span, span 1. Span numbers st
 is the test set's, in ML Metadata). Spans are ordered by number and may have gaps: a number can be
 a date (``span-20261127``). A folder whose name starts with ``span-`` but is not ``span-<number>``
 is refused rather than ignored, since ignoring it would skip a span silently; any other entry is
-not data and is ignored. Needs no TensorFlow.
+not data and is ignored, but a folder that looks like a span (``Span-2``, ``span_3``, or one holding
+training files) is named in a warning. A span that repeats another (a link to its folder, or the
+same images) is refused, and so is one holding the test set's images. Needs no TensorFlow.
 """
 
 from __future__ import annotations
@@ -44,10 +46,12 @@ class Layout:
     Attributes:
       root: the data folder; the test files are at its top.
       spans: the spans, ascending; for the flat layout one span, ``FLAT_SPAN``, whose folder is ``root``.
+      ignored: folders that look like spans but are not named ``span-<number>``, skipped (``ignored_warning``).
     """
 
     root: Path
     spans: tuple[SpanFolder, ...]
+    ignored: tuple[Path, ...] = ()
 
     @property
     def flat(self) -> bool:
@@ -90,6 +94,7 @@ class SpannedDataset:
       spans: the verified spans, ascending by number.
       official: whether the data is the official Fashion-MNIST (flat layout, official hashes).
       source: where it came from, in words.
+      ignored: as ``Layout.ignored``.
     """
 
     root: Path
@@ -98,6 +103,7 @@ class SpannedDataset:
     spans: tuple[Span, ...]
     official: bool
     source: str
+    ignored: tuple[Path, ...] = ()
 
     @property
     def span_numbers(self) -> tuple[int, ...]:
@@ -123,6 +129,18 @@ def span_number(name: str) -> int | None:
     return int(digits)
 
 
+def ignored_warning(folder: Path) -> str:
+    """The warning about a folder that looks like a span but is skipped."""
+    return f"{folder}: not a span folder, skipped (a span folder is named {SPAN_PREFIX}<number>, e.g. {SPAN_PREFIX}2)"
+
+
+def _looks_like_a_span(entry: os.DirEntry) -> bool:
+    """A visible folder named like a span in another spelling (``Span-2``, ``span_3``) or holding training files."""
+    if entry.name.startswith(".") or not entry.is_dir():
+        return False
+    return entry.name.casefold().startswith("span") or any(os.path.exists(Path(entry.path, n)) for n in SPAN_FILES)
+
+
 def discover(root: Path | str) -> Layout:
     """The layout of the data folder ``root``: its span folders, or the flat layout as span 1.
 
@@ -139,12 +157,14 @@ def discover(root: Path | str) -> Layout:
     except OSError as e:
         raise idx.IdxError(root, f"cannot list the data folder ({e.strerror or e})") from None
     by_number: dict[int, Path] = {}
+    ignored = []
     for entry in entries:
         try:
             number = span_number(entry.name)
         except ValueError as e:
             raise idx.IdxError(Path(entry.path), str(e)) from None
         if number is None:
+            ignored += [Path(entry.path)] if _looks_like_a_span(entry) else []
             continue
         if number < 1:
             raise idx.IdxError(Path(entry.path), f"span numbers start at 1 ({SPAN_PREFIX}1)")
@@ -159,8 +179,8 @@ def discover(root: Path | str) -> Layout:
             root / flat[0], f"training files at the top and span folders both; move them into {SPAN_PREFIX}1/"
         )
     if by_number:
-        return Layout(root=root, spans=tuple(SpanFolder(n, by_number[n]) for n in sorted(by_number)))
-    return Layout(root=root, spans=(SpanFolder(FLAT_SPAN, root),))
+        return Layout(root, tuple(SpanFolder(n, by_number[n]) for n in sorted(by_number)), tuple(ignored))
+    return Layout(root=root, spans=(SpanFolder(FLAT_SPAN, root),), ignored=tuple(ignored))
 
 
 def verify(layout: Layout, *, source: str) -> SpannedDataset:
@@ -169,11 +189,25 @@ def verify(layout: Layout, *, source: str) -> SpannedDataset:
     Raises:
       idx.IdxError: a file is missing, empty, not gzip, truncated, has the wrong magic or size, an
         images file and its labels file disagree, or a label is outside 0..9. The path names the span.
+        Or a span repeats another: its folder is the other's (a link), or its images are the same (its
+        labels may differ), or they are the test set's; the path names the later span, the message the other.
     """
     test = _read_pair(layout.root, sources.TEST_IMAGES, sources.TEST_LABELS)
+    folders: dict[str, Path] = {}
+    for folder in layout.spans:
+        real = os.path.realpath(folder.directory)
+        if real in folders:
+            raise idx.IdxError(folder.directory, f"the same folder as {folders[real].name} ({real}); {_ONCE}")
+        folders[real] = folder.directory
+    images: dict[str, str] = {test[sources.TEST_IMAGES].sha256: _TEST_SET}
     spans = []
     for folder in layout.spans:
         contents = _read_pair(folder.directory, sources.TRAIN_IMAGES, sources.TRAIN_LABELS)
+        digest = contents[sources.TRAIN_IMAGES].sha256
+        if digest in images:
+            why = _ONCE if images[digest] != _TEST_SET else "the test set is never trained on: remove the copy"
+            raise idx.IdxError(folder.directory, f"the same images as {images[digest]} ({digest[:12]}...); {why}")
+        images[digest] = folder.directory.name
         spans.append(
             Span(
                 number=folder.number,
@@ -189,7 +223,13 @@ def verify(layout: Layout, *, source: str) -> SpannedDataset:
         spans=tuple(spans),
         official=False,
         source=source,
+        ignored=layout.ignored,
     )
+
+
+# Why a repeated span is refused rather than ingested: its images would count twice in the training window.
+_ONCE = "a span is trained on once: remove the copy"
+_TEST_SET = "the test set"
 
 
 def from_flat(dataset: sources.RawDataset) -> SpannedDataset:
@@ -233,10 +273,13 @@ def locate(
     Raises:
       idx.IdxError, sources.DataSourceError: as ``discover``, ``verify`` and ``sources.locate``.
     """
+    ignored: tuple[Path, ...] = ()
     if data_dir is not None:
         layout = discover(data_dir)
         if not layout.flat:
             return verify(layout, source=f"DATA_DIR {data_dir}")
-    return from_flat(
-        sources.locate(data_dir=data_dir, raw_dir=raw_dir, log=log, allow_apt=allow_apt, allow_download=allow_download)
+        ignored = layout.ignored
+    flat = sources.locate(
+        data_dir=data_dir, raw_dir=raw_dir, log=log, allow_apt=allow_apt, allow_download=allow_download
     )
+    return dataclasses.replace(from_flat(flat), ignored=ignored)

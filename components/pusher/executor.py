@@ -48,7 +48,11 @@ class Executor(tfx_pusher_executor.Executor):
             training=model_card.training_record(
                 spans=[
                     model_card.TrainedSpan(
-                        e.span, e.version, e.id, e.get_string_custom_property(properties.SPLIT_SUMMARY)
+                        e.span,
+                        e.version,
+                        e.id,
+                        e.get_string_custom_property(properties.SPLIT_SUMMARY),
+                        e.get_string_custom_property(properties.SPAN_SHA256),
                     )
                     for e in input_dict.get(keys.TRAINING_EXAMPLES_KEY) or []
                 ],

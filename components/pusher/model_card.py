@@ -55,19 +55,22 @@ def model_card(
 
 @dataclasses.dataclass(frozen=True)
 class TrainedSpan:
-    """One span of the training window: its number, version, Examples artifact id and split summary (JSON)."""
+    """One span of the training window: its number, version, Examples artifact id, split summary (JSON) and the
+    SHA-256 of the files it was ingested from (JSON, ``properties.SPAN_SHA256``)."""
 
     span: int
     version: int
     examples_id: int
     split_summary: str
+    sha256: str = ""
 
 
 def training_record(
     *, spans: Sequence[TrainedSpan], drift_reports: Sequence[str], model_uri: str
 ) -> dict[str, Any] | None:
-    """What the model card says of the training data: each span with its examples and drift figures, and the
-    warm start the Trainer recorded beside the model (files.WARM_START_FILE)."""
+    """What the model card says of the training data: each span of the window (whichever run ingested it) with
+    its version, the hashes of its files, its examples and drift figures, and the warm start the Trainer
+    recorded beside the model (files.WARM_START_FILE)."""
     if not spans:
         return None
     figures = {f.examples_id: f for text in drift_reports if text for f in checks.read_report(text)}
@@ -80,6 +83,7 @@ def training_record(
                 "span": span.span,
                 "version": span.version,
                 "examples_id": span.examples_id,
+                "sha256": json.loads(span.sha256 or "null"),
                 "examples": {split: s.get("count", 0) for split, s in sorted(summary.items())},
                 "drift": figure.to_json() if figure else None,
             }

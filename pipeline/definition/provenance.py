@@ -33,6 +33,7 @@ def code_version(repo_root: Path = REPO_ROOT) -> dict[str, Any]:
 
 
 def config_record(config: PipelineConfig) -> dict[str, Any]:
-    """The run's configuration as plain JSON values."""
-    record = dataclasses.asdict(config)
+    """The run's configuration as plain JSON values; ``pipeline_name`` the name the pipeline runs under (an
+    empty ``pipeline_name`` means the model's name)."""
+    record = dataclasses.asdict(config) | {"pipeline_name": config.tfx_pipeline_name}
     return {k: str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v for k, v in record.items()}

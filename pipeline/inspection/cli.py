@@ -71,6 +71,7 @@ def format_spans(r: spans_lib.RunSpans) -> list[str]:
     lines = [
         "spans:",
         f"  {r.ingestion.describe() if r.ingestion else 'nothing ingested (the ExampleGen did not finish)'}",
+        *(f"  warning: {text}" for text in (r.ingestion.warnings if r.ingestion else ())),
     ]
     lines += [f"  drift gate: {drift_lib.describe(f, stopped=r.drift_stopped)}" for f in r.drift]
     lines += (

@@ -50,6 +50,10 @@ class Console:
         self._error_stream.write(f"error: {printable(text)}\n")
         self._error_stream.flush()
 
+    def warning(self, text: str) -> None:
+        self._error_stream.write(f"warning: {text}\n")
+        self._error_stream.flush()
+
     def node_started(self, node_id: str) -> None:
         self._index += 1
         self._node, self._started, self._cached = node_id, time.monotonic(), False

@@ -1,21 +1,24 @@
-"""What a local run that did not finish reports: the component, why in one line, and a note in ML Metadata.
+"""What a local run that did not finish reports: the component, why in one line, and a note in ML Metadata;
+and, for any run, the warnings about its data, noted on its ingestion.
 
 The console gets one line; the full traceback goes to the run's log; the note (pipeline/metadata/notes.py)
-is what ``make inspect`` shows.
+is what ``make inspect`` and the report show.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from pathlib import Path
 
 from ml_metadata.proto import metadata_store_pb2
 
+from pipeline import node_ids
 from pipeline.config import PipelineConfig
 from pipeline.local import console as console_lib
 from pipeline.metadata.notes import note_execution, one_line
-from pipeline.metadata.store import FAILURE_MESSAGE, INTERRUPTED_BY
+from pipeline.metadata.store import DATA_WARNINGS, FAILURE_MESSAGE, INTERRUPTED_BY
 
 _UNFINISHED = (metadata_store_pb2.Execution.NEW, metadata_store_pb2.Execution.RUNNING)
 
@@ -59,3 +62,9 @@ def report_interruption(
         notes={INTERRUPTED_BY: signal_name},
         new_state=metadata_store_pb2.Execution.CANCELED,
     )
+
+
+def note_data_warnings(config: PipelineConfig, warnings: list[str]) -> None:
+    """Notes the warnings about the data (printed when the run started) on the run's ingestion, whatever its state."""
+    states = tuple(metadata_store_pb2.Execution.State.values())
+    _note(config, node_ids.EXAMPLE_GEN, states=states, notes={DATA_WARNINGS: json.dumps(warnings)})

@@ -39,6 +39,8 @@ def preflight(config: PipelineConfig, terminal: console_lib.Console) -> spans.Sp
     else:
         kind = f"spans {', '.join(str(n) for n in dataset.span_numbers)}"
     terminal.line(f"data: {dataset.root} ({kind}, from {dataset.source})")
+    for folder in dataset.ignored:
+        terminal.warning(spans.ignored_warning(folder))
     return dataset
 
 
@@ -70,6 +72,10 @@ def run(
 
         arrival = spans_to_ingest(dataset, config.metadata_path, config.tfx_pipeline_name)
         terminal.line(arrival.describe())
+        for text in arrival.warnings:
+            terminal.warning(text)
+        # Noted on the run's ingestion in ML Metadata once it ran, for make inspect and the report.
+        data_warnings = [*(spans.ignored_warning(folder) for folder in dataset.ignored), *arrival.warnings]
         tfx_pipeline = create_pipeline(
             config,
             dataset=dataset,
@@ -87,6 +93,8 @@ def run(
                 elif not isinstance(e, Exception):
                     raise
                 stopped_by = e
+        if data_warnings:
+            failure.note_data_warnings(config, data_warnings)
         if stopped_by is not None and interruption.signum:
             failure.report_interruption(stopped_by, interruption.name, terminal, config, log_path)
             return interruption.exit_status

@@ -3,7 +3,8 @@
 TFX records neither an in-process executor's exception nor an interrupt in ML Metadata: a failed
 execution has no message, an interrupted one stays "running". The runners (the local runner, the
 Airflow tasks) write these notes, and ``make inspect`` and the report show them (``store.FAILURE_MESSAGE``,
-``store.INTERRUPTED_BY``).
+``store.INTERRUPTED_BY``). The local runner also notes the warnings about the data it printed on the run's
+ingestion (``store.DATA_WARNINGS``).
 """
 
 from __future__ import annotations

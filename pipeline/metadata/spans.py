@@ -12,7 +12,7 @@ from components.contract import artifact_types, features, files, keys, propertie
 from components.drift_gate.checks import DriftFigures
 from pipeline import node_ids
 from pipeline.metadata import drift, outputs
-from pipeline.metadata.store import CACHED, DONE, ArtifactRef, ExecutionRecord
+from pipeline.metadata.store import CACHED, DATA_WARNINGS, DONE, ArtifactRef, ExecutionRecord
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,10 +43,12 @@ def _names(spans: list[SpanRef]) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Ingestion:
-    """The span Examples a run's ExampleGen output; ``new``: it ingested them (False: cached, reused)."""
+    """The span Examples a run's ExampleGen output; ``new``: it ingested them (False: cached, reused);
+    ``warnings``: about the data, as the runner printed them when the run started (a skipped folder, a gone span)."""
 
     spans: list[SpanRef]
     new: bool
+    warnings: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if not self.spans:
@@ -117,7 +119,8 @@ def ingestion(executions: list[ExecutionRecord]) -> Ingestion | None:
     if example_gen is None or example_gen.state not in (DONE, CACHED):
         return None
     arrival = [a for a in example_gen.outputs if a.key == keys.EXAMPLES_KEY]
-    return Ingestion(span_refs(arrival), new=example_gen.state == DONE)
+    warnings = tuple(json.loads(example_gen.notes.get(DATA_WARNINGS) or "[]"))
+    return Ingestion(span_refs(arrival), new=example_gen.state == DONE, warnings=warnings)
 
 
 def warm_start(model_uri: str | None) -> WarmStart | None:

@@ -35,7 +35,9 @@ FAILURE_MESSAGE = "failure_message"
 # Set by the local runner on the execution a signal stopped (then "canceled"): the signal's name.
 INTERRUPTED_BY = "interrupted_by"
 INTERRUPTED = "interrupted"
-_NOTES = (FAILURE_MESSAGE, INTERRUPTED_BY)
+# Set by the local runner on a run's ExampleGen execution: JSON [the warnings about the data it printed].
+DATA_WARNINGS = "data_warnings"
+_NOTES = (FAILURE_MESSAGE, INTERRUPTED_BY, DATA_WARNINGS)
 # Where TFX keeps an execution's result (with the error message of a failure).
 _EXECUTION_RESULT = "__execution_result__"
 
@@ -108,6 +110,7 @@ class ExecutionRecord:
     exec_properties: dict[str, str | int | float]
     inputs: list[ArtifactRef]
     outputs: list[ArtifactRef]
+    notes: dict[str, str] = dataclasses.field(default_factory=dict)  # what the runners noted (_NOTES)
 
     @property
     def seconds(self) -> float:
@@ -252,6 +255,7 @@ class Store:
                 exec_properties={k: v for k, v in _properties(e).items() if not k.startswith("__") and k not in _NOTES},
                 inputs=refs[e.id][0],
                 outputs=refs[e.id][1],
+                notes={k: v.string_value for k, v in e.custom_properties.items() if k in _NOTES},
             )
             for e in executions
         ]

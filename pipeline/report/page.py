@@ -128,6 +128,8 @@ def _data_section(d: RunDetails) -> list[str]:
         parts.append("<p>No data statistics recorded for this run.</p>")
     ingested = d.spans.ingestion.describe() if d.spans.ingestion else "nothing ingested (the ExampleGen did not finish)"
     parts.append(f"<h3>Spans</h3><p>{e(ingested[0].upper() + ingested[1:])}.</p>")
+    if d.spans.ingestion and d.spans.ingestion.warnings:
+        parts.append("<ul>" + "".join(f"<li>Warning: {e(w)}</li>" for w in d.spans.ingestion.warnings) + "</ul>")
     if d.spans.drift:
         items = "".join(f"<li>{e(drift.describe(f, stopped=d.spans.drift_stopped))}</li>" for f in d.spans.drift)
         parts.append(f"<p>The drift gate measured:</p><ul>{items}</ul>")

@@ -6,7 +6,11 @@ One output folder, one sequence of runs as spans arrive (each test checks one st
   span 2                      pushed, warm-started from version 1, trained on spans 1 and 2
   span 3, inverted images     stopped by the drift gate (pixels), serving folder untouched
   span 3, labels skewed       stopped by the drift gate (labels), serving folder untouched
-  the same, --accept-drift    trains on spans 1-3; the drift report records the acceptance
+  span 3 withdrawn            its folder removed: the ingestion version 2 came from stands; every component
+                              up to the Trainer cached, nothing pushed ("already served as version N")
+  span 3 back, --accept-drift trains on spans 1-3; the drift report records the acceptance
+  span 1 removed, Span-4      the same flags: span 1 stays in the window from ML Metadata, nothing trained; a
+                              warning for each (the console, the report)
 """
 
 import dataclasses
@@ -36,7 +40,9 @@ class SpanRuns:
     second: subprocess.CompletedProcess
     pixel_drift: subprocess.CompletedProcess
     label_drift: subprocess.CompletedProcess
+    withdrawn: subprocess.CompletedProcess
     accepted: subprocess.CompletedProcess
+    span_1_removed: subprocess.CompletedProcess
     versions: dict[str, list[str]]
     serving: dict[str, dict[str, tuple[int, int]]]  # after a step: {file: (size, mtime)} under the serving folder
     states: dict[str, dict[str, str]]
@@ -70,7 +76,14 @@ def span_runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> 
     shutil.rmtree(data / "span-3")  # the same span, delivered again with other content
     write_spans(real_data_dir, data, release=3, alter={3: "label-skew"})
     step("label_drift")
+    (data / "span-3").rename(root / "span-3")  # the operator withdraws the drifted span
+    step("withdrawn")
+    (root / "span-3").rename(data / "span-3")  # and delivers it again: still drifted, and still stopped unless accepted
     step("accepted", "--accept-drift")
+    # The flags of the run before (the drift gate's flag is in its cache key), a trained span gone, a misnamed folder.
+    (data / "span-1").rename(root / "span-1")
+    (data / "Span-4").mkdir()
+    step("span_1_removed", "--accept-drift")
     return SpanRuns(cfg=cfg, versions=seen, serving=serving, states=states, **results)
 
 
@@ -131,6 +144,36 @@ def test_a_drifted_span_stops_the_run_in_one_line_and_leaves_serving_untouched(s
     assert "Transform" not in span_runs.states[step] or span_runs.states[step]["Transform"] != "done"
 
 
+def test_a_withdrawn_drifted_span_trains_nothing_and_pushes_nothing(span_runs: SpanRuns):
+    """Issue 25, defect 1: the ingestion version 2 came from stands, so TFX's cache answers every component."""
+    out = _ok(span_runs.withdrawn)
+    assert "no new span" in out and "ingesting" not in out, out
+    [described] = [line for line in out.splitlines() if line.startswith("no new span")]
+    assert "span 3" in described and "withdrawn" in described, described  # what the run compared against
+    assert "the ingestion of span 2" in described, described
+    assert span_runs.versions["withdrawn"] == span_runs.versions["second"]
+    assert span_runs.serving["withdrawn"] == span_runs.serving["second"], "the served models are untouched"
+    states = span_runs.states["withdrawn"]
+    assert {n for n in UPSTREAM_OF_MODEL if states.get(n) != "cached"} == set(), states
+    assert states["Pusher"] == "cached", states
+    assert f"nothing pushed: this model is already served as version {span_runs.versions['second'][1]}" in out
+
+
+def test_a_trained_span_removed_from_the_data_folder_stays_in_the_window(span_runs: SpanRuns):
+    """Its examples are in ML Metadata: nothing is trained again, and the console and the report say it is gone."""
+    out = _ok(span_runs.span_1_removed)
+    assert "no new span" in out, out
+    states = span_runs.states["span_1_removed"]
+    assert {n for n in UPSTREAM_OF_MODEL if states.get(n) != "cached"} == set(), states
+    assert span_runs.versions["span_1_removed"] == span_runs.versions["accepted"]
+    warnings = [line for line in span_runs.span_1_removed.stderr.splitlines() if line.startswith("warning:")]
+    assert any("span-1" in w and "window" in w for w in warnings), span_runs.span_1_removed.stderr
+    assert any("Span-4" in w and "span-<number>" in w for w in warnings), warnings
+    shown = inspect_json(span_runs.cfg.output_dir, "show")
+    assert len(shown["spans"]["ingestion"]["warnings"]) == 2, shown["spans"]["ingestion"]
+    assert [s["span"] for s in shown["spans"]["trained"]] == [1, 2, 3]
+
+
 def test_accept_drift_trains_on_the_drifted_span_and_records_it(span_runs: SpanRuns):
     out = _ok(span_runs.accepted)
     assert "no new span" in out, "the drifted span was ingested by the run it stopped"
@@ -153,12 +196,15 @@ def test_inspect_names_each_runs_spans_and_the_lineage_names_spans_and_drift(spa
         (True, [2]),
         (True, [3]),
         (True, [3]),
+        (False, [2]),
+        (False, [3]),
         (False, [3]),
     ]
     assert [r["outcome"] for r in listed][3:5] == ["stopped by the drift gate"] * 2
     second = span_runs.versions["second"][1]
     lineage = inspect_json(cfg.output_dir, "lineage", second)
     assert [s["span"] for s in lineage["spans"]] == [1, 2]
+    assert all(len(s["sha256"]) == 2 for s in _card(cfg, second)["training"]["spans"]), "issue 25, defect 8"
     drift = lineage["spans"][1]["drift"]
     assert drift["compared_with"] == 1 and drift["pixel_distance"] < drift["pixel_threshold"] and not drift["drifted"]
     assert lineage["warm_start"]["base_model"] == _card(cfg, span_runs.versions["first"][0])["model"]["uri"]
@@ -173,3 +219,5 @@ def test_the_report_has_the_history_of_versions_spans_drift_and_stops(span_runs:
         assert version in history
     assert "span 3 drifted from span 2" in history and "pixel distribution Jensen-Shannon" in history
     assert "label distribution L-infinity" in history
+    spans_part = html[html.index("<h3>Spans</h3>") : html.index("<h3>Schema</h3>")]
+    assert "span-1" in spans_part and "Span-4" in spans_part, "the latest run's warnings about the data"

@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from tests.conftest import REPO_ROOT, in_mount_namespace, run_make
+from tests.support.idx_fixtures import make_span_layout
 
 
 def _runner(*args: str) -> subprocess.CompletedProcess:
@@ -131,3 +132,14 @@ def test_make_predict_takes_a_quoted_name_with_spaces(tmp_path: Path):
     result = run_make("predict", f'IMAGES="{image}"', f"SERVING_DIR={tmp_path / 'serving'}")
     assert result.stderr.splitlines()[0] == f"error: {image}: not a PNG image"
     assert "binary operator expected" not in result.stderr
+
+
+def test_a_duplicated_span_is_refused_in_one_line_naming_both(tmp_path: Path):
+    """Issue 25, defect 7: span-2 a link to span-1 would train on span 1's images twice."""
+    root = make_span_layout(tmp_path / "data", (1,))
+    (root / "span-2").symlink_to(root / "span-1")
+    result = _runner(f"--data-dir={root}", f"--output-dir={tmp_path / 'out'}")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {root / 'span-2'}: the same folder as span-1 ")
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+    assert not (tmp_path / "out").exists()

@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -27,13 +28,20 @@ def test_span_folders_are_ordered_by_number_not_by_name(tmp_path: Path):
     assert not layout.flat
 
 
-def test_entries_that_are_not_spans_are_ignored(tmp_path: Path):
-    root = make_span_layout(tmp_path / "data", (1, 2))
-    (root / "notes").mkdir()
+def test_entries_that_are_not_spans_are_ignored_and_folders_that_look_like_spans_are_named(tmp_path: Path):
+    """Issue 25, defect 6: no span is skipped silently; a folder named or filled like a span gets a warning."""
+    root = make_span_layout(tmp_path / "data", (1, 2, 5, 6))
     (root / "README.md").write_text("where the spans came from")
     (root / ".DS_Store").write_bytes(b"\0")
-    (root / "spans-3").mkdir()  # not the span- prefix
-    assert _numbers(spans.discover(root)) == [1, 2]
+    for name in ("notes", ".span-7.tmp", "spans-3", "Span-2"):  # .span-7.tmp: make spans' staging folder
+        (root / name).mkdir()
+    (root / "span-5").rename(root / "span_3"), (root / "span-6").rename(root / "delivery 4")  # training files in both
+    layout = spans.discover(root)
+    assert _numbers(layout) == [1, 2]
+    assert layout.ignored == tuple(root / n for n in ("Span-2", "delivery 4", "span_3", "spans-3"))
+    rule = "not a span folder, skipped (a span folder is named span-<number>, e.g. span-2)"
+    assert spans.ignored_warning(root / "x") == f"{root / 'x'}: {rule}"
+    assert spans.verify(layout, source="fixture").ignored == layout.ignored
 
 
 @pytest.mark.parametrize("name", ["span-abc", "span-2-old", "span-", "span-+3", "span- 4", "span-²"])
@@ -86,15 +94,10 @@ def test_flat_training_files_beside_span_folders_are_refused(tmp_path: Path, nam
     assert caught.value.path == str(root / name)
 
 
-def test_a_missing_data_folder_is_an_error_naming_it(tmp_path: Path):
-    with pytest.raises(idx.IdxError, match="not found") as caught:
-        spans.discover(tmp_path / "nowhere")
-    assert caught.value.path == str(tmp_path / "nowhere")
-
-
-def test_a_data_folder_that_is_a_file_is_an_error_naming_it(tmp_path: Path):
-    (tmp_path / "data").write_bytes(b"")
-    with pytest.raises(idx.IdxError) as caught:
+@pytest.mark.parametrize(("is_a_file", "problem"), [(False, "folder not found"), (True, "cannot list the data folder")])
+def test_a_data_folder_missing_or_a_file_is_an_error_naming_it(tmp_path: Path, is_a_file: bool, problem: str):
+    _ = is_a_file and (tmp_path / "data").write_bytes(b"")
+    with pytest.raises(idx.IdxError, match=problem) as caught:
         spans.discover(tmp_path / "data")
     assert caught.value.path == str(tmp_path / "data")
 
@@ -109,7 +112,6 @@ def _decompressed_sha256(path: Path) -> str:
 def test_verify_reads_the_test_set_and_every_span(tmp_path: Path):
     root = make_span_layout(tmp_path / "data", (1, 3), n_train=30, n_test=20)
     dataset = spans.verify(spans.discover(root), source="the fixture")
-
     assert dataset.root == root
     assert dataset.span_numbers == (1, 3)
     assert dataset.test_count == 20
@@ -120,8 +122,7 @@ def test_verify_reads_the_test_set_and_every_span(tmp_path: Path):
         assert span.count == 30
         assert span.sha256 == {name: _decompressed_sha256(folder / name) for name in spans.SPAN_FILES}
     assert dataset.spans[0].sha256 != dataset.spans[1].sha256, "each span is hashed from its own files"
-    assert dataset.official is False
-    assert dataset.source == "the fixture"
+    assert (dataset.official, dataset.source) == (False, "the fixture")
 
 
 def _fault(name: str, path: Path) -> None:
@@ -129,17 +130,12 @@ def _fault(name: str, path: Path) -> None:
     raw = path.read_bytes()
     if name == "missing":
         path.unlink()
-    elif name == "empty":
-        path.write_bytes(b"")
-    elif name == "not gzip":
-        path.write_bytes(gzip.decompress(raw))
-    elif name == "truncated":
-        path.write_bytes(raw[: len(raw) // 2])
-    elif name == "wrong magic":  # each file with the other one's magic
-        if "images" in path.name:
-            write_idx(path, np.zeros((30, 28, 28)), magic=idx.LABELS_MAGIC)
-        else:
-            write_idx(path, np.arange(30) % 10, magic=idx.IMAGES_MAGIC)
+    elif name in ("empty", "not gzip", "truncated"):
+        path.write_bytes({"empty": b"", "not gzip": gzip.decompress(raw), "truncated": raw[: len(raw) // 2]}[name])
+    elif "images" in path.name:  # wrong magic: each file with the other one's
+        write_idx(path, np.zeros((30, 28, 28)), magic=idx.LABELS_MAGIC)
+    else:
+        write_idx(path, np.arange(30) % 10, magic=idx.IMAGES_MAGIC)
 
 
 FAULTS = {
@@ -206,6 +202,29 @@ def test_a_span_folder_without_training_files_is_refused(tmp_path: Path):
     with pytest.raises(idx.IdxError, match="file not found") as caught:
         spans.verify(spans.discover(root), source="fixture")
     assert caught.value.path == str(root / "span-2" / sources.TRAIN_IMAGES)
+
+
+def _copy(root: Path, how: str) -> None:
+    if how == "symlink":
+        return (root / "span-2").symlink_to(root / "span-1")
+    shutil.copytree(root / "span-1", root / "span-2")
+    if how == "relabelled copy":
+        write_idx(root / "span-2" / sources.TRAIN_LABELS, np.arange(30) % 10)
+    if how == "the test set":
+        shutil.copy(root / sources.TEST_IMAGES, root / "span-2" / sources.TRAIN_IMAGES)
+
+
+@pytest.mark.parametrize(
+    ("how", "problem"),
+    [("symlink", "the same folder as span-1"), ("byte copy", "the same images as span-1"),
+     ("relabelled copy", "the same images as span-1"), ("the test set", "the same images as the test set")],
+)  # fmt: skip
+def test_a_span_that_repeats_another_is_refused_naming_both(tmp_path: Path, how: str, problem: str):
+    """Issue 25, defect 7: training on the same images twice would weigh them double in the window."""
+    _copy(root := make_span_layout(tmp_path / "data", (1, 3), n_test=30), how)
+    with pytest.raises(idx.IdxError, match=problem) as caught:
+        spans.verify(spans.discover(root), source="fixture")
+    assert caught.value.path == str(root / "span-2")
 
 
 # --- from_flat, locate ----------------------------------------------------------------------------

@@ -8,13 +8,13 @@ from tfx.proto import pusher_pb2
 from tfx.types import standard_artifacts
 from tfx.utils import proto_utils
 
-from components.contract import keys
+from components.contract import keys, properties
 from components.pusher import executor as pusher_executor
 from components.pusher import publish
 from tests.support.evaluation_fixtures import write_evaluation
 
 
-def _do(tmp_path: Path, *, blessed: int, canary_blessed: int, evaluation_uri: Path | None = None):
+def _do(tmp_path: Path, *, blessed: int, canary_blessed: int, evaluation_uri: Path | None = None, window=()):
     model = standard_artifacts.Model()
     model.uri = str(tmp_path / "model")
     serving = tmp_path / "model" / "Format-Serving"
@@ -30,6 +30,8 @@ def _do(tmp_path: Path, *, blessed: int, canary_blessed: int, evaluation_uri: Pa
         filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=str(tmp_path / "serving"))
     )
     inputs = {"model": [model], "model_blessing": [blessing], "infra_blessing": [infra_blessing]}
+    if window:
+        inputs[keys.TRAINING_EXAMPLES_KEY] = list(window)
     if evaluation_uri is not None:
         model_evaluation = standard_artifacts.ModelEvaluation()
         model_evaluation.uri = str(evaluation_uri)
@@ -78,3 +80,25 @@ def test_the_model_card_says_where_the_model_came_from_and_how_it_scored(tmp_pat
     assert ev["class_accuracy"]["Shirt"] == 0.56
     assert "overall: SparseCategoricalAccuracy >= 0.9000" in ev["thresholds"]
     assert json.loads(pushed.get_string_custom_property("model_card")) == card
+
+
+def test_the_model_card_names_every_span_of_the_window_with_its_version_and_hashes(tmp_path: Path):
+    """Issue 25, defect 8: the spans earlier runs ingested too, each with the hashes it was ingested with."""
+    window, hashes = [], {}
+    for span, version in ((4, 2), (1, 0)):
+        examples = standard_artifacts.Examples()
+        examples.span, examples.version, examples.id = span, version, 10 * span
+        hashes[span] = {"train-images-idx3-ubyte.gz": f"{span}" * 64, "train-labels-idx1-ubyte.gz": f"{span}a" * 32}
+        examples.set_string_custom_property(properties.SPAN_SHA256, json.dumps(hashes[span]))
+        window.append(examples)
+    pushed = _do(tmp_path, blessed=1, canary_blessed=1, window=window)
+    card = json.loads(
+        (
+            tmp_path / "serving" / pushed.get_string_custom_property("pushed_version") / publish.MODEL_CARD_PATH
+        ).read_text()
+    )
+    rows = card["training"]["spans"]
+    assert [(r["span"], r["version"], r["examples_id"], r["sha256"]) for r in rows] == [
+        (1, 0, 10, hashes[1]),
+        (4, 2, 40, hashes[4]),
+    ]

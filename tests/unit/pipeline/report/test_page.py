@@ -1,5 +1,6 @@
 """pipeline/report/page.py: the self-contained HTML report of a run."""
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -41,3 +42,12 @@ def test_the_report_shows_each_span_its_drift_and_what_the_model_trained_on(stor
     assert "<h3>Trained on</h3>" in rendered and "<td>span 2</td><td>18</td><td>2975</td><td>25</td>" in rendered
     assert "Warm start: from /root/model/26, 1 epoch." in rendered
     assert '<section id="history">' in rendered
+
+
+def test_the_report_shows_the_warnings_about_the_data_of_the_run():
+    """Issue 25, defects 1 and 6: a skipped folder, a trained span gone from DATA_DIR."""
+    d = not_blessed_run()
+    ingestion = dataclasses.replace(d.spans.ingestion, warnings=("/d/Span-4: not a span folder", "/d/span-1: gone"))
+    d = dataclasses.replace(d, spans=dataclasses.replace(d.spans, ingestion=ingestion))
+    rendered = page.render(d)
+    assert "<ul><li>Warning: /d/Span-4: not a span folder</li><li>Warning: /d/span-1: gone</li></ul>" in rendered
