@@ -8,6 +8,7 @@ import tensorflow_model_analysis as tfma
 from tfx.dsl.compiler import compiler
 
 from components.contract import features, keys
+from components.contract.training_config import TrainingConfig
 from components.pusher import component as atomic_pusher
 from components.pusher import executor as pusher_executor
 from pipeline import config as config_lib
@@ -57,7 +58,7 @@ def test_trainer_and_transform_caches_follow_their_code(built, cfg):
     by_id = {c.id: c for c in built.components}
     trainer_config = json.loads(by_id["Trainer"].exec_properties["custom_config"])
     assert trainer_config["code_fingerprint"] == source_fingerprint(["components.training.trainer"])
-    assert trainer_config["training"] == cfg.training.to_dict()
+    assert TrainingConfig.from_dict(trainer_config["training"]) == cfg.training, "as run_fn reads it back"
     transform_config = json.loads(by_id["Transform"].exec_properties["custom_config"])
     assert transform_config["code_fingerprint"] == source_fingerprint(["components.training.preprocessing"])
     assert by_id["Transform"].exec_properties["preprocessing_fn"] == definition.PREPROCESSING_FN
