@@ -116,13 +116,11 @@ def tfdv_summary(statistics_uri: Path) -> dict[str, dict[str, Any]]:
 
 def schema_lines(schema_uri: Path) -> list[str]:
     """One line per feature of the schema in use."""
-    from google.protobuf import text_format
     from tensorflow_metadata.proto.v0 import schema_pb2
 
-    path = schema_uri / split_files.SCHEMA_FILE_NAME
-    if not path.is_file():
+    if not (schema_uri / split_files.SCHEMA_FILE_NAME).is_file():
         return []
-    schema = text_format.Parse(path.read_text(), schema_pb2.Schema())
+    schema = split_files.read_schema(schema_uri)
     lines = []
     for feature in schema.feature:
         kind = schema_pb2.FeatureType.Name(feature.type)
