@@ -1,18 +1,17 @@
-"""What the bench reads after a run: the pipeline's figures from ML Metadata and the Trainer's history, the
-independent test score, and serving latency and throughput through the SavedModel."""
+"""What the bench reads after a run: the pipeline's figures from ML Metadata and the Trainer's history, and the
+independent test score (serving speed: bench/serving.py)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 from bench import summary
-from components.contract import artifact_types
+from components.contract import artifact_types, keys
 from pipeline.config import metadata_path
 
 
-def _tensorflow() -> Any:
+def tensorflow() -> Any:
     from components import legacy_keras
 
     legacy_keras.use_legacy_keras()
@@ -21,9 +20,9 @@ def _tensorflow() -> Any:
     return tf
 
 
-def _client_records(images: Any) -> list[bytes]:
+def client_records(images: Any) -> list[bytes]:
     """The images as a client sends them to ``serving_default``: tf.Examples in the record contract, no label."""
-    tf = _tensorflow()
+    tf = tensorflow()
 
     from components.contract import features
     from components.ingestion import examples
@@ -39,7 +38,7 @@ def _client_records(images: Any) -> list[bytes]:
 def scored_accuracy(model_dir: Path, data_dir: Path, batch_size: int = 1000) -> float:
     """Accuracy on the official test files (all 10,000), through the SavedModel's ``serving_default``: no
     TFMA, no pipeline code but the record encoding a client uses."""
-    tf = _tensorflow()
+    tf = tensorflow()
     import numpy as np
 
     from components.contract import features
@@ -50,43 +49,9 @@ def scored_accuracy(model_dir: Path, data_dir: Path, batch_size: int = 1000) -> 
     serve = tf.saved_model.load(str(model_dir)).signatures[features.SERVING_SIGNATURE]
     predicted = []
     for start in range(0, len(images), batch_size):
-        batch = tf.constant(_client_records(images[start : start + batch_size]))
+        batch = tf.constant(client_records(images[start : start + batch_size]))
         predicted.append(serve(**{features.SERVING_EXAMPLES_KEY: batch})[features.CLASS_IDS_KEY].numpy())
     return float(np.mean(np.concatenate(predicted) == labels))
-
-
-def serving_figures(model_dir: Path, data_dir: Path, *, single_calls: int = 300, batches: int = 20) -> dict[str, float]:
-    """Latency of one image and throughput at batch 256 through the SavedModel's serving_default."""
-    tf = _tensorflow()
-    import numpy as np
-
-    from components.contract import features
-    from data import sources
-
-    images = sources.read_all(str(data_dir))[sources.TEST_IMAGES].array
-    records = _client_records(images[:512])
-    serve = tf.saved_model.load(str(model_dir)).signatures[features.SERVING_SIGNATURE]
-    one = tf.constant(records[:1])
-    batch = tf.constant(records[:256])
-    for _ in range(20):  # warm-up: tracing and first-call allocations
-        serve(examples=one)
-        serve(examples=batch)
-    latencies = []
-    for i in range(single_calls):
-        record = tf.constant(records[i % len(records) : i % len(records) + 1])
-        started = time.perf_counter()
-        serve(examples=record)[features.CLASS_IDS_KEY].numpy()
-        latencies.append(time.perf_counter() - started)
-    started = time.perf_counter()
-    for _ in range(batches):
-        serve(examples=batch)[features.CLASS_IDS_KEY].numpy()
-    throughput = batches * 256 / (time.perf_counter() - started)
-    ms = np.asarray(latencies) * 1000
-    return {
-        "serving_latency_p50_ms": float(np.percentile(ms, 50)),
-        "serving_latency_p99_ms": float(np.percentile(ms, 99)),
-        "serving_images_per_second_batch256": float(throughput),
-    }
 
 
 def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
@@ -104,6 +69,9 @@ def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
     examples_written = sum(s.count or 0 for s in details.splits)
     ingestion = seconds.get(node_ids.EXAMPLE_GEN)
     model = next(a.uri for a in details.artifacts if a.node == node_ids.TRAINER and a.type == artifact_types.MODEL)
+    transform_graph = next(
+        a.uri for a in details.artifacts if a.node == node_ids.TRANSFORM and a.key == keys.TRANSFORM_GRAPH_KEY
+    )
     return {
         "run_id": first.run_id,
         "component_seconds": seconds,
@@ -111,6 +79,7 @@ def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
         "ingestion_examples_per_second": examples_written / ingestion if ingestion else None,
         "tfma_accuracy": details.evaluation.accuracy if details.evaluation else None,
         "model_dir": str(Path(model) / "Format-Serving"),
+        "transform_graph_dir": transform_graph,
         "seconds_per_epoch": summary.seconds_per_epoch(details.training_history),
         "time_to_accuracy": {
             str(mark): summary.time_to_accuracy(details.training_history, mark) for mark in summary.ACCURACY_MARKS

@@ -7,7 +7,7 @@ the profile's own network the same way, side by side: a wall time on this machin
 to the reference, which survives a change of machine where seconds do not. Random images, the profile's
 batch size and precision, after warm-up steps that build the graph and pick the kernels.
 
-Prints one JSON line: ``{"network", "steps", "batch_size", "precision", "seconds_per_step",
+Prints one JSON line: ``{"network", "stage_filters", "steps", "batch_size", "precision", "seconds_per_step",
 "multiply_adds", "parameters", "onednn_isa", "amx"}``.
 """
 
@@ -21,6 +21,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from components.training.network import Architecture
 
 # A oneDNN primitive ran on AMX when its implementation names it (e.g. "brg_conv_fwd:avx512_core_amx").
 _AMX_KERNEL = re.compile(r"\bavx512_core_amx\w*")
@@ -40,20 +44,17 @@ def onednn_isa(verbose_lines: Iterable[str]) -> tuple[str | None, bool]:
     return isa, amx
 
 
-def _probe_isa(network: str, precision: str) -> tuple[str | None, bool]:
+def _probe_isa(shape_args: Sequence[str], precision: str) -> tuple[str | None, bool]:
     """Runs two training steps with ONEDNN_VERBOSE=1 in a child process and reads what oneDNN did."""
     env = {**os.environ, "ONEDNN_VERBOSE": "1"}
-    command = [sys.executable, "-m", "bench.reference", f"--network={network}", f"--precision={precision}"]
+    command = [sys.executable, "-m", "bench.reference", *shape_args, f"--precision={precision}"]
     probe = subprocess.run(
         [*command, "--steps=2", "--warmup=1", "--no-probe"], env=env, capture_output=True, text=True, check=False
     )
     return onednn_isa(probe.stdout.splitlines())
 
 
-def measure(network: str, *, steps: int, warmup: int, batch_size: int, precision: str) -> dict[str, object]:
-    from components import legacy_keras
-
-    legacy_keras.use_legacy_keras()
+def measure(shape: Architecture, *, steps: int, warmup: int, batch_size: int, precision: str) -> dict[str, object]:
     import numpy as np
     import tensorflow as tf
 
@@ -62,7 +63,7 @@ def measure(network: str, *, steps: int, warmup: int, batch_size: int, precision
 
     dtype = devices.resolve_precision(precision)
     tf.keras.utils.set_random_seed(0)
-    cnn = network_lib.build_model(1e-3, network_lib.Architecture(network=network), label_smoothing=0.1, precision=dtype)
+    cnn = network_lib.build_model(1e-3, shape, label_smoothing=0.1, precision=dtype)
     rng = np.random.default_rng(0)
     images = rng.random((batch_size * 4, 28, 28, 1), np.float32)
     targets = np.eye(10, dtype=np.float32)[rng.integers(0, 10, batch_size * 4)]
@@ -72,7 +73,8 @@ def measure(network: str, *, steps: int, warmup: int, batch_size: int, precision
     cnn.fit(batches, steps_per_epoch=steps, epochs=1, verbose=0)
     seconds = time.perf_counter() - started
     return {
-        "network": network,
+        "network": shape.network,
+        "stage_filters": list(shape.stage_filters),
         "steps": steps,
         "batch_size": batch_size,
         "precision": dtype,
@@ -85,17 +87,29 @@ def measure(network: str, *, steps: int, warmup: int, batch_size: int, precision
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--network", default="double_conv")
+    parser.add_argument("--stem-filters", type=int, default=16)
+    parser.add_argument("--stage-filters", default="32,64,128")
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--no-probe", action="store_true", help="do not ask oneDNN which kernels it ran")
     args = parser.parse_args(argv)
-    result = measure(
-        args.network, steps=args.steps, warmup=args.warmup, batch_size=args.batch_size, precision=args.precision
-    )
+    from components import legacy_keras
+
+    legacy_keras.use_legacy_keras()
+    from components.training import network as network_lib
+
+    stages = tuple(int(f) for f in args.stage_filters.split(","))
+    shape = network_lib.Architecture(args.network, args.stem_filters, stages)
+    result = measure(shape, steps=args.steps, warmup=args.warmup, batch_size=args.batch_size, precision=args.precision)
     if not args.no_probe:
-        result["onednn_isa"], result["amx"] = _probe_isa(args.network, args.precision)
+        shape_args = [
+            f"--network={args.network}",
+            f"--stem-filters={args.stem_filters}",
+            f"--stage-filters={args.stage_filters}",
+        ]
+        result["onednn_isa"], result["amx"] = _probe_isa(shape_args, args.precision)
         result["onednn_max_cpu_isa"] = os.environ.get("ONEDNN_MAX_CPU_ISA")
     print(json.dumps(result), flush=True)
     return 0

@@ -19,6 +19,7 @@ batch 256). Writes ``bench.json`` and ``bench.md`` into the bench folder and pri
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -32,16 +33,26 @@ from typing import Any
 
 import psutil
 
-from bench import figures, summary
+from bench import figures, serving, summary
 from bench.measure import timed
+from components.contract.training_config import TrainingConfig
 from pipeline.config import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, PROFILES, metadata_path
 
 DEFAULT_SEEDS = (42, 7, 1234)
-# Training steps the machine-speed reference times for each network (after its warm-up steps).
+# Training steps the machine-speed reference times for each network (after its warm-up steps), and how many
+# fresh processes time each, in turns: the fastest is the network's figure. This 2-core VM runs some processes at
+# one core's speed (docs/benchmarks.md, "Noise"), so a single timing can be off by half.
 REFERENCE_STEPS = 100
-# The recipe every earlier figure was measured with (issue 16): double_conv for 16 epochs. A profile's
-# training time is reported relative to it, on the machine at hand (summary.relative_training_time).
-REFERENCE_RECIPE = ("double_conv", 16)
+REFERENCE_REPEATS = 3
+# The recipe every figure before issue 26 was measured with: double_conv, 32/64/128 filters, 16 epochs. A
+# profile's training time and serving speed are reported relative to it, timed side by side on the machine at
+# hand (summary.relative_training_time, summary.serving_speedup).
+REFERENCE_NAME = "reference"
+
+
+def reference_recipe(training: TrainingConfig) -> TrainingConfig:
+    """``training`` with the reference network and epochs: what the profile's figures are compared with."""
+    return dataclasses.replace(training, network="double_conv", stage_filters=(32, 64, 128), epochs=16)
 
 
 def _commit() -> str | None:
@@ -65,16 +76,25 @@ def _cpu() -> str:
     return f"{name} ({', '.join(extras) or 'no AVX-512'})"
 
 
-def _reference(network: str, profile: str, log: Path) -> dict[str, Any]:
-    """Seconds per training step of ``network`` here, with the profile's batch size and precision."""
-    print(f"[bench] machine-speed reference: {network} ...", flush=True)
-    training = PROFILES[profile].training
+def _reference(config: TrainingConfig, log: Path, *, probe: bool) -> dict[str, Any]:
+    """Seconds per training step of ``config``'s network here, with its batch size and precision."""
+    print(f"[bench] machine-speed reference: {config.network} {list(config.stage_filters)} ...", flush=True)
     command = [
-        sys.executable, "-m", "bench.reference", f"--network={network}", f"--batch-size={training.batch_size}",
-        f"--precision={training.precision}", f"--steps={REFERENCE_STEPS}",
+        sys.executable, "-m", "bench.reference", f"--network={config.network}", f"--batch-size={config.batch_size}",
+        f"--precision={config.precision}", f"--steps={REFERENCE_STEPS}",
+        f"--stem-filters={config.stem_filters}", f"--stage-filters={','.join(map(str, config.stage_filters))}",
     ]  # fmt: skip
-    _, _, stdout = timed(command, log=log)
+    _, _, stdout = timed([*command, *([] if probe else ["--no-probe"])], log=log)
     return json.loads(stdout.strip().splitlines()[-1])
+
+
+def _references(configs: dict[str, TrainingConfig], log: Path) -> dict[str, dict[str, Any]]:
+    """Each config's fastest of ``REFERENCE_REPEATS`` timings, taken in turns (oneDNN's kernels asked once)."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in configs}
+    for repeat in range(REFERENCE_REPEATS):
+        for name, config in configs.items():
+            runs[name].append(_reference(config, log, probe=repeat == 0))
+    return {name: summary.fastest(timings) for name, timings in runs.items()}
 
 
 def _plain(profile: str, seed: int, data_dir: Path, log: Path) -> dict[str, Any]:
@@ -116,8 +136,10 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
         shutil.rmtree(bench_dir)
     bench_dir.mkdir(parents=True)
     log = bench_dir / "bench.log"
-    network = PROFILES[profile].training.network
-    references = {name: _reference(name, profile, log) for name in dict.fromkeys([REFERENCE_RECIPE[0], network])}
+    training = PROFILES[profile].training
+    reference_config = reference_recipe(training)
+    configs = {REFERENCE_NAME: reference_config, profile: training}
+    references = _references(configs, log)
     per_seed = [
         _one_seed(
             profile,
@@ -145,13 +167,13 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
         "examples_written": first["examples_written"],
         "ingestion_examples_per_second": first["ingestion_examples_per_second"],
     }
-    training = PROFILES[profile].training
     results["network"] = {
-        "name": network,
+        "name": training.network,
+        "stem_filters": training.stem_filters if training.network == "pool_early" else None,
         "stage_filters": list(training.stage_filters),
         "epochs": training.epochs,
-        "multiply_adds": references[network]["multiply_adds"],
-        "parameters": references[network]["parameters"],
+        "multiply_adds": references[profile]["multiply_adds"],
+        "parameters": references[profile]["parameters"],
     }
     results["machine_speed"] = references
     # Like for like only where the profile trains on the full data with the full recipe's batch: the same steps
@@ -160,12 +182,13 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
     comparable = PROFILES[profile].train_limit is None and training.batch_size == full.training.batch_size
     results["relative_training_time"] = (
         summary.relative_training_time(
-            references[network], training.epochs, references[REFERENCE_RECIPE[0]], REFERENCE_RECIPE[1]
+            references[profile], training.epochs, references[REFERENCE_NAME], reference_config.epochs
         )
         if comparable
         else None
     )
     results["test_accuracy"] = results["test_accuracy_spread"]["mean"]
+    results["test_accuracy_min"] = results["test_accuracy_spread"]["min"]
     results["pipeline_seconds"] = results["pipeline_seconds_spread"]["median"]
     results["ratio"] = results["ratio_spread"]["median"] if results["ratio_spread"] else None
 
@@ -183,16 +206,22 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
     results["inspect_repeats"] = inspect_repeats
     results["inspect_seconds"] = statistics.median(timed(inspect_cmd, log=log)[0] for _ in range(inspect_repeats))
 
-    print("[bench] serving ...", flush=True)
-    results.update(figures.serving_figures(Path(first["model_dir"]), data_dir))
+    print("[bench] serving: the pushed model, then both networks side by side ...", flush=True)
+    records = serving.test_records(data_dir)
+    results.update(serving.speed(Path(first["model_dir"]), records))
+    results["serving_side_by_side"] = serving.side_by_side(configs, Path(first["transform_graph_dir"]), records)
+    served = (profile, "flip" if training.flip_averaging else "single")
+    results["serving_speedup"] = summary.serving_speedup(
+        results["serving_side_by_side"], served, (REFERENCE_NAME, "flip")
+    )
 
     results["when"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     results["commit"] = _commit()
     results["machine"] = {
         "cpu": _cpu(),
-        "onednn_isa": references[network].get("onednn_isa"),
-        "amx": references[network].get("amx"),
-        "onednn_max_cpu_isa": references[network].get("onednn_max_cpu_isa"),
+        "onednn_isa": references[profile].get("onednn_isa"),
+        "amx": references[profile].get("amx"),
+        "onednn_max_cpu_isa": references[profile].get("onednn_max_cpu_isa"),
         "cpus": os.cpu_count(),
         "memory_gib": psutil.virtual_memory().total / 2**30,
         "python": platform.python_version(),

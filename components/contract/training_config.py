@@ -27,8 +27,9 @@ class TrainingConfig:
       seed: seeds Python, NumPy and TensorFlow, and the shuffling.
       distribution: the tf.distribute strategy: "default" (one device), "mirrored" (all local
         devices) or "multi_worker_mirrored" (workers described by TF_CONFIG).
-      network: ``double_conv`` (two convs, then max pool, in each stage) or ``pool_early`` (a stem conv, then
-        conv -> max pool -> conv in each stage, about half the compute) (components/training/network.py).
+      network: ``pool_early`` (a stem conv, then conv -> max pool -> conv in each stage) or ``double_conv`` (two
+        convs, then max pool, in each stage: the default before issue 26, about twice the compute)
+        (components/training/network.py).
       stem_filters: ``pool_early``'s stem convolution filters (``double_conv`` has no stem).
       stage_filters: each stage's convolution filters; as a setting, ``32,64,128``.
       dropout: dropout rate after every stage but the last (0: none).
@@ -54,7 +55,7 @@ class TrainingConfig:
     learning_rate: float
     seed: int
     distribution: str = "default"
-    network: str = "double_conv"
+    network: str = "pool_early"
     stem_filters: int = 16
     stage_filters: tuple[int, ...] = (32, 64, 128)
     dropout: float = 0.0

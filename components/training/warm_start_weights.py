@@ -55,6 +55,18 @@ def _architecture_record(cnn: tf.keras.Model, architecture: Mapping[str, object]
     return {**architecture, "weight_shapes": [list(w.shape) for w in cnn.weights]}
 
 
+def _shape_name(architecture: Mapping[str, object]) -> str:
+    """``pool_early 16/32/64/128`` (stem, then stages): an architecture record as a console line shows it.
+    A record from before networks were named (``{"filters": 32, "stages": 3}``) was ``double_conv``, each stage
+    twice as wide as the one before."""
+    filters = [architecture["stem_filters"]] if "stem_filters" in architecture else []
+    if "stage_filters" in architecture:
+        filters += list(architecture["stage_filters"])
+    elif "filters" in architecture:
+        filters += [architecture["filters"] * 2**i for i in range(architecture.get("stages", 3))]
+    return f"{architecture.get('network', 'double_conv')} {'/'.join(map(str, filters))}"
+
+
 def plan(directory: str | None, architecture: Mapping[str, object], config: TrainingConfig) -> WarmStart:
     """Warm start from ``directory`` when it holds weights of the same architecture settings; else from scratch."""
     if not directory:
@@ -67,7 +79,8 @@ def plan(directory: str | None, architecture: Mapping[str, object], config: Trai
     with tf.io.gfile.GFile(path) as f:
         recorded = json.load(f)
     if any(recorded.get(k) != v for k, v in architecture.items()):
-        return WarmStart(None, config.epochs, "the base model's architecture differs")
+        was, now = _shape_name(recorded), _shape_name(architecture)
+        return WarmStart(None, config.epochs, f"the base model's architecture differs: {was}, now {now}")
     return WarmStart(directory, config.warm_start_epochs)
 
 

@@ -26,11 +26,13 @@ def test_smoke_profile_is_small_and_separate():
     assert cfg.model_name != config.PROFILES["full"].model_name
 
 
-def test_best_profile_is_the_full_recipe_trained_longer_for_the_same_served_model():
+def test_best_profile_is_the_full_recipe_wider_and_longer_for_the_same_served_model():
     full, best = config.parse_args([]), config.parse_args(["--profile=best"])
     assert best.model_name == full.model_name and best.train_limit is None
     assert best.training.epochs > full.training.epochs
-    assert dataclasses.replace(best.training, epochs=full.training.epochs) == full.training
+    assert best.training.stage_filters[-1] > full.training.stage_filters[-1]
+    same = {"epochs": full.training.epochs, "stage_filters": full.training.stage_filters}
+    assert dataclasses.replace(best.training, **same) == full.training
 
 
 def test_overrides_and_paths(tmp_path: Path):
