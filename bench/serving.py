@@ -2,9 +2,9 @@
 
 Of the pushed model, and side by side of the profile's network and the reference network (``double_conv``, the
 net every figure before issue 26 was measured on), each with and without flip averaging: SavedModels exported
-the way the Trainer exports (components/training/export.py) over the run's own Transform graph, with untrained
-weights, since the speed of a network does not depend on its weights. Their ratios are what survives a change
-of machine.
+the way the Trainer exports (components/training/export.py) over the run's own Transform graph, in float32 as
+the Trainer exports them, with untrained weights, since the speed of a network does not depend on its weights.
+Their ratios are what survives a change of machine.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ def side_by_side(
     with tempfile.TemporaryDirectory(prefix="bench-serving-") as scratch:
         exported = {}
         for name, config in configs.items():
-            plain = network.from_config(config, 1e-3)
+            # float32, as the Trainer exports whatever precision it trained in (network.for_serving).
+            plain = network.float32_copy(network.from_config(config, 1e-3), network.architecture_of(config))
             for view, model in (("single", plain), ("flip", network.with_flip_averaging(plain))):
                 exported[name, view] = Path(scratch) / f"{name}-{view}"
                 export.export_serving_model(model, tft_output, str(exported[name, view]))
