@@ -2,7 +2,8 @@
 
 * ``full`` (default): the whole dataset, the production model.
 * ``smoke``: a small stratified real subset and two short epochs (one left the
-  three-stage net's batch-norm statistics behind: 0.29 test accuracy, two: 0.80), for quick
+  three-stage double_conv net's batch-norm statistics behind: 0.29 test accuracy, two: 0.80; pool_early,
+  the default since, 0.80 in two), for quick
   end-to-end checks. It has its own pipeline and model name, so its models are
   never compared with, or served in place of, full ones.
 * ``best``: ``full`` with a wider last stage, trained for longer (docs/pipeline.md, "The best profile"), for

@@ -136,8 +136,8 @@ def test_every_bounded_flag_exists():
 
 
 def test_any_training_setting_can_be_set_after_the_flags():
-    cfg = config.parse_args(["--epochs", "3", "--set", "network=pool_early", "--set", "stage_filters=32,64,256"])
-    assert (cfg.training.network, cfg.training.stage_filters, cfg.training.epochs) == ("pool_early", (32, 64, 256), 3)
+    cfg = config.parse_args(["--epochs", "3", "--set", "network=double_conv", "--set", "stage_filters=32,64,256"])
+    assert (cfg.training.network, cfg.training.stage_filters, cfg.training.epochs) == ("double_conv", (32, 64, 256), 3)
     assert config.parse_args(["--epochs", "3", "--set", "epochs=5"]).training.epochs == 5, "--set comes last"
 
 

@@ -34,9 +34,9 @@ def test_best_values_replace_only_the_fields_they_name():
 def test_settings_from_the_command_line_take_their_field_types():
     config = TrainingConfig(epochs=3, batch_size=16, learning_rate=1e-3, seed=0)
     changed = training_config.with_settings(
-        config, ["stage_filters=32,64,256", "network=pool_early", "learning_rate=4e-3", "augment=false", "dropout=0.1"]
+        config, ["stage_filters=32,64,256", "network=double_conv", "learning_rate=4e-3", "augment=false", "dropout=0.1"]
     )
-    assert (changed.stage_filters, changed.network, changed.learning_rate) == ((32, 64, 256), "pool_early", 4e-3)
+    assert (changed.stage_filters, changed.network, changed.learning_rate) == ((32, 64, 256), "double_conv", 4e-3)
     assert (changed.augment, changed.dropout) == (False, 0.1)
     assert changed.epochs == 3
     with pytest.raises(ValueError, match="not NAME=VALUE"):
