@@ -49,7 +49,7 @@ help:
 	@echo "make restore-metadata  put back the newest sound copy of OUTPUT_DIR's ML Metadata store"
 	@echo "make beam-services Beam's portable job service and an SDK worker pool on localhost; prints the BEAM_ARGS"
 	@echo "make beam-services-stop  stop them  [BEAM_SERVICES_DIR= BEAM_JOB_PORT= BEAM_WORKER_PORT=]"
-	@echo "make predict       IMAGES=\"a.png b.png\" or an IDX file: classify with the newest pushed model"
+	@echo "make predict       IMAGES=\"a.png b.png\" or an IDX file: classify with the newest pushed model  [LITE=1: the TFLite one]"
 	@echo "make inspect       runs, per component state and time  [ARGS=\"show [RUN]\" | ARGS=\"lineage VERSION\" | ARGS=--json]"
 	@echo "make report        write the HTML report of the latest run [RUN=]"
 	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
@@ -119,11 +119,12 @@ beam-services: $(STAMP)
 beam-services-stop: $(STAMP)
 	@$(call q,$(VENV_PY)) -m pipeline.local.beam_services stop --dir=$(call path,$(BEAM_SERVICES_DIR))
 
-# make predict IMAGES="a.png b.png" (or an IDX .gz file): classify with the newest pushed model.
+# make predict IMAGES="a.png b.png" (or an IDX .gz file): classify with the newest pushed model (LITE=1: the
+# on-device TFLite model pushed beside it).
 # IMAGES is passed to the shell as written, so a name with spaces is quoted inside it: IMAGES='"a b.png"'.
 predict: $(STAMP)
 	$(if $(strip $(IMAGES)),,@echo 'usage: make predict IMAGES="a.png b.png" (PNG files or IDX image files)' >&2; exit 2)
-	@$(call q,$(VENV_PY)) -m pipeline.predict --profile=$(call q,$(PROFILE)) --serving-dir=$(call path,$(SERVING_DIR)) $(IMAGES)
+	@$(call q,$(VENV_PY)) -m pipeline.predict --profile=$(call q,$(PROFILE)) --serving-dir=$(call path,$(SERVING_DIR)) $(if $(LITE),--lite) $(IMAGES)
 
 # What the runs did, read from ML Metadata (no TensorFlow): make inspect ARGS="show", ARGS="lineage 1795701306".
 ARGS ?=

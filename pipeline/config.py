@@ -21,6 +21,8 @@ from pipeline.profiles import PROFILES
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "output"
 DEFAULT_SERVING_DIR = REPO_ROOT / "serving_model"
+# The on-device models' folder under the serving folder: the model name and this.
+LITE_SUFFIX = "_lite"
 DEFAULT_RAW_DIR = REPO_ROOT / "data" / "raw"
 T = TypeVar("T")
 
@@ -38,6 +40,11 @@ DEFAULT_BEAM_ARGS: tuple[str, ...] = (
     "--direct_num_workers=1",
     f"--setup_file={REPO_ROOT / 'setup.py'}",
 )
+
+
+def lite_serving_dir(serving_dir: Path, model_name: str) -> Path:
+    """The on-device models' folder beside the SavedModels' (TF Serving loads only the folders it is told to)."""
+    return serving_dir / f"{model_name}{LITE_SUFFIX}"
 
 
 def metadata_path(output_dir: Path) -> Path:
@@ -139,6 +146,11 @@ class PipelineConfig:
     @property
     def model_serving_dir(self) -> Path:
         return self.serving_dir / self.model_name
+
+    @property
+    def lite_serving_dir(self) -> Path:
+        """Where the on-device (TFLite) models go: ``<serving_dir>/<model_name>_lite/<version>/model.tflite``."""
+        return lite_serving_dir(self.serving_dir, self.model_name)
 
 
 class ConfigError(ValueError):

@@ -18,3 +18,10 @@ BASELINE_RESOLVER = "latest_blessed_model_resolver"
 EVALUATOR = "Evaluator"
 CANARY = "ServingCanary"
 PUSHER = "Pusher"
+# The on-device (TFLite) model's: converted from the Trainer's model, then evaluated, checked and pushed on
+# gates of its own.
+LITE_CONVERTER = "LiteConverter"
+LITE_BASELINE_RESOLVER = "latest_blessed_lite_model_resolver"
+LITE_EVALUATOR = "LiteEvaluator"
+LITE_CANARY = "LiteServingCanary"
+LITE_PUSHER = "LitePusher"

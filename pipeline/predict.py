@@ -1,8 +1,10 @@
-"""Classifies images with the newest pushed model: ``make predict IMAGES="shoe.png more.png"``.
+"""Classifies images with the newest pushed model: ``make predict IMAGES="shoe.png more.png"`` (``LITE=1``: the
+on-device TFLite model).
 
 Takes 28x28 grayscale PNG files (white garment on black, like Fashion-MNIST) or
 IDX image files (gzip-compressed or not, every image in them), sends them through
-the ``predict_images`` signature and prints the most likely classes. The inputs are
+the SavedModel's ``predict_images`` signature (or TFLite's interpreter, with ``--lite``)
+and prints the most likely classes and which model answered. The inputs are
 read and checked first, without TensorFlow, so a bad one costs no model load; an
 image that does not look like the training data (a light background) is warned about.
 """
@@ -14,15 +16,15 @@ import io
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from components import legacy_keras
-from components.contract import features
+from components.contract import features, files
 from data import idx
-from pipeline.config import DEFAULT_SERVING_DIR, PROFILES
+from pipeline.config import DEFAULT_SERVING_DIR, PROFILES, lite_serving_dir
 from pipeline.path_checks import printable
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -48,7 +50,12 @@ def missing_part(version: Path) -> str | None:
     return None
 
 
-def newest_version(model_dir: Path) -> tuple[Path, list[str]]:
+def missing_lite_part(version: Path) -> str | None:
+    """What an on-device model's version folder lacks: its flatbuffer ("no model.tflite"); None for nothing."""
+    return None if (version / files.PUSHED_TFLITE_FILE).is_file() else f"no {files.PUSHED_TFLITE_FILE}"
+
+
+def newest_version(model_dir: Path, missing: Callable[[Path], str | None] = missing_part) -> tuple[Path, list[str]]:
     """The highest integer version folder under ``model_dir`` that holds a whole SavedModel, and a warning for
     each higher one that does not (a copy made by hand and cut short, say).
 
@@ -60,14 +67,14 @@ def newest_version(model_dir: Path) -> tuple[Path, list[str]]:
         raise InputError(f"{model_dir}: no pushed model version (run `make run-pipeline` first)")
     skipped: list[tuple[Path, str]] = []
     for version in sorted(versions, key=lambda p: int(p.name), reverse=True):
-        missing = missing_part(version)
-        if missing is None:
+        lacks = missing(version)
+        if lacks is None:
             warnings = [
                 f"{p}: incomplete model version ({why}); using version {version.name}, the newest complete one"
                 for p, why in skipped
             ]
             return version, warnings
-        skipped.append((version, missing))
+        skipped.append((version, lacks))
     newest, why = skipped[0]
     raise InputError(f"{newest}: incomplete model version ({why}), and no complete version below it")
 
@@ -142,6 +149,31 @@ def classify(model_path: Path, images: np.ndarray) -> np.ndarray:
     return signature(**{features.IMAGES_INPUT_KEY: tf.constant(images, tf.uint8)})[features.PROBABILITIES_KEY].numpy()
 
 
+def classify_lite(version: Path, images: np.ndarray) -> tuple[np.ndarray, str]:
+    """Class probabilities [N, 10] from the on-device model in ``version``, run by TFLite's interpreter, and its
+    quantization (from its model card; "unknown" without one).
+
+    Raises:
+      InputError: the flatbuffer does not load, naming the file.
+    """
+    import json
+
+    from components.lite_conversion import runtime
+
+    path = version / files.PUSHED_TFLITE_FILE
+    try:
+        model = runtime.OnDeviceModel(path.read_bytes())
+    except (OSError, ValueError, RuntimeError) as e:
+        why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"{path}: cannot load the TFLite model: {why}") from None
+    try:
+        card = json.loads((version / "assets.extra" / "model_card.json").read_text())
+        quantization = card["on_device"]["quantization"]
+    except (OSError, ValueError, KeyError, TypeError):
+        quantization = "unknown"
+    return model.predict(images), quantization
+
+
 def describe(name: str, probabilities: np.ndarray, top: int) -> str:
     order = np.argsort(-probabilities)[:top]
     best, rest = order[0], order[1:]
@@ -159,10 +191,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--serving-dir", type=Path, default=DEFAULT_SERVING_DIR)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="full", help="whose model to use")
     parser.add_argument("--top", type=int, default=3, help="how many classes to show per image")
+    parser.add_argument("--lite", action="store_true", help="answer with the on-device (TFLite) model")
     args = parser.parse_args(argv)
+    model_name = PROFILES[args.profile].model_name
     try:
         names, images = load_inputs(args.images)
-        model_path, skipped = newest_version(args.serving_dir / PROFILES[args.profile].model_name)
+        if args.lite:
+            model_path, skipped = newest_version(lite_serving_dir(args.serving_dir, model_name), missing_lite_part)
+        else:
+            model_path, skipped = newest_version(args.serving_dir / model_name)
     except InputError as e:
         print(printable(f"error: {e}"), file=sys.stderr)
         return 1
@@ -179,11 +216,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
     try:
-        probabilities = classify(model_path, images)
+        if args.lite:
+            probabilities, quantization = classify_lite(model_path, images)
+            answered = f"model: {model_path / files.PUSHED_TFLITE_FILE} (TFLite, {quantization})"
+        else:
+            probabilities = classify(model_path, images)
+            answered = f"model: {model_path} (SavedModel)"
     except InputError as e:
         print(printable(f"error: {e}"), file=sys.stderr)
         return 1
-    print(printable(f"model: {model_path}"))
+    print(printable(answered))
     for name, row in zip(names, probabilities, strict=True):
         print(printable(describe(name, row, args.top)))
     return 0

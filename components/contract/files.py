@@ -13,3 +13,11 @@ WARM_START_FILE = "warm_start.json"
 # Beside the serving model: the Keras weights a later Trainer warm-starts from
 # (components/training/warm_start_weights.py).
 WEIGHTS_DIR = "keras-weights"
+
+# The on-device model (components/lite_conversion/): in its Model artifact, the flatbuffer under the serving
+# folder by the name TFMA's tf_lite model type loads (``<uri>/Format-Serving/tflite``), and beside it the
+# conversion's report (every candidate's size and accuracy, and the choice), JSON.
+TFLITE_FILE = "tflite"
+CONVERSION_REPORT_FILE = "conversion.json"
+# The pushed copy's file name, in ``<serving_model_lite>/<name>/<version>/``.
+PUSHED_TFLITE_FILE = "model.tflite"

@@ -31,8 +31,12 @@ DRIFT_REPORT_KEY = "drift_report"
 # AtomicPusher's inputs beside TFX's: the evaluation, the spans trained on and the drift reports that
 # cleared them, for the model card. The span window resolver outputs the drift reports under the same key.
 MODEL_EVALUATION_KEY = "model_evaluation"
+# The on-device Pusher's input of the SavedModel Pusher's PushedModel: the sibling its model card names.
+SIBLING_PUSH_KEY = "saved_model_push"
 TRAINING_EXAMPLES_KEY = "training_examples"
 DRIFT_REPORTS_KEY = "drift_reports"
+# ServingCanary's input of the on-device model, checked against the SavedModel ``model`` (the lite canary).
+LITE_MODEL_KEY = "lite_model"
 # The baseline resolver's input of the model being evaluated, which it never returns as the baseline.
 CANDIDATE_KEY = "candidate"
 # The previous-span resolver's input: this run's statistics of the arrival (SpanStatisticsGen's outputs name
@@ -62,6 +66,8 @@ PROVENANCE_KEY = "provenance"
 # ServingCanary's: the split it scores, and how many examples it checks against the SavedModel.
 SPLIT_KEY = "split"
 CANARY_SIZE_KEY = "canary_size"
+# LiteConverter's: how many training images calibrate the full-integer model, and the sample's seed (SEED_KEY).
+REPRESENTATIVE_SIZE_KEY = "representative_size"
 # The span window resolver's: how many cleared spans the window holds (0: every span).
 NUM_SPANS_KEY = "num_spans"
 # Every custom component's (and the Trainer's, Tuner's and Transform's custom_config) fingerprint of the code

@@ -23,6 +23,11 @@ DRIFT_REPORT = "drift_report"
 EXAMPLES_ID = "examples_id"
 # On Pusher's PushedModel when pushed: the model card written beside the model (JSON).
 MODEL_CARD = "model_card"
+# On LiteConverter's Model (the on-device model): its quantization (lite_conversion/choice.py), its size, and
+# the id of the SavedModel it was converted from.
+QUANTIZATION = "quantization"
+SIZE_BYTES = "size_bytes"
+SAVED_MODEL_ID = "saved_model_id"
 
 # --- TFX's own artifact properties, as its ExampleGen, Evaluator, InfraValidator and Pusher set them ----
 # On Examples: the span and its version (the test set's has neither).

@@ -26,8 +26,13 @@ def build_eval_config(
     accuracy_floor: float,
     class_accuracy_floor: float,
     max_accuracy_drop: float,
+    on_device: bool = False,
 ) -> tfma.EvalConfig:
-    """Returns the EvalConfig for the candidate (and, when there is one, baseline) model."""
+    """Returns the EvalConfig for the candidate (and, when there is one, baseline) model.
+
+    ``on_device``: the models are TFLite models (TFMA's ``tf_lite`` type), scored on the pixels
+    lite_extractors.py decodes; their one output is the probabilities.
+    """
     overall = tfma.SlicingSpec()
     per_class = tfma.SlicingSpec(feature_keys=[features.LABEL_KEY])
     thresholds = [
@@ -53,7 +58,9 @@ def build_eval_config(
         )
     return tfma.EvalConfig(
         model_specs=[
-            tfma.ModelSpec(
+            tfma.ModelSpec(model_type=tfma.TF_LITE, label_key=features.LABEL_KEY)
+            if on_device
+            else tfma.ModelSpec(
                 signature_name=features.SERVING_SIGNATURE,
                 label_key=features.LABEL_KEY,
                 prediction_key=features.PROBABILITIES_KEY,

@@ -14,7 +14,11 @@ from components.pusher import executor, spec
 
 class AtomicPusher(base_component.BaseComponent):
     """Pushes a model blessed by the Evaluator and the serving canary: atomic, never the same model twice,
-    with a model card beside it."""
+    with a model card beside it.
+
+    An on-device model (LiteConverter's) is pushed as ``<version>/model.tflite``, its card naming the
+    conversion and, given ``saved_model_push``, the SavedModel pushed beside it.
+    """
 
     SPEC_CLASS = spec.AtomicPusherSpec
     EXECUTOR_SPEC = executor_spec.ExecutorClassSpec(executor.Executor)
@@ -30,6 +34,7 @@ class AtomicPusher(base_component.BaseComponent):
         provenance: dict[str, Any],
         training_examples: channel.BaseChannel | None = None,
         drift_reports: channel.BaseChannel | None = None,
+        saved_model_push: channel.BaseChannel | None = None,
         code_fingerprint: str = "",
     ) -> None:
         super().__init__(
@@ -40,6 +45,7 @@ class AtomicPusher(base_component.BaseComponent):
                 model_evaluation=model_evaluation,
                 training_examples=training_examples,
                 drift_reports=drift_reports,
+                saved_model_push=saved_model_push,
                 push_destination=pusher_pb2.PushDestination(
                     filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=base_directory)
                 ),

@@ -12,8 +12,19 @@ from tfx.proto import pusher_pb2
 from tfx.types import artifact, artifact_utils
 from tfx.utils import proto_utils
 
-from components.contract import keys, properties
+from components.contract import files, keys, properties
 from components.pusher import model_card, publish
+
+
+def _sibling(pushed: artifact.Artifact) -> dict[str, Any]:
+    """Where the SavedModel Pusher of the same run put its model (or which version already served it)."""
+    if pushed.get_int_custom_property(properties.PUSHED) == 1:
+        return {
+            "version": int(pushed.get_string_custom_property(properties.PUSHED_VERSION)),
+            "path": pushed.get_string_custom_property(properties.PUSHED_DESTINATION),
+        }
+    version = pushed.get_int_custom_property(properties.ALREADY_SERVED_VERSION)
+    return {"version": version or None, "path": None, "already_served": bool(version)}
 
 
 class Executor(tfx_pusher_executor.Executor):
@@ -63,8 +74,16 @@ class Executor(tfx_pusher_executor.Executor):
                 model_uri=model.uri,
             ),
         )
+        report_path = Path(model.uri) / files.CONVERSION_REPORT_FILE
+        renames = {}
+        if report_path.is_file():  # an on-device model: LiteConverter's
+            siblings = input_dict.get(keys.SIBLING_PUSH_KEY) or []
+            card["on_device"] = model_card.on_device_record(
+                json.loads(report_path.read_text()), _sibling(siblings[0]) if siblings else None
+            )
+            renames = {files.TFLITE_FILE: files.PUSHED_TFLITE_FILE}
         base_directory = Path(destination.filesystem.base_directory)
-        result = publish.push_model(Path(self.GetModelPath(input_dict)), base_directory, info=card)
+        result = publish.push_model(Path(self.GetModelPath(input_dict)), base_directory, info=card, renames=renames)
         if not result.pushed:
             self._MarkNotPushed(model_push)
             model_push.set_int_custom_property(properties.ALREADY_SERVED_VERSION, result.version)

@@ -53,6 +53,27 @@ def model_card(
     return card
 
 
+def on_device_record(conversion: dict[str, Any], saved_model_push: dict[str, Any] | None) -> dict[str, Any]:
+    """The on-device model's part of its card: the quantization shipped, its size against the float model's,
+    its eval-split accuracy against the SavedModel's, every candidate, and the SavedModel it was converted from
+    (and where that was pushed, when the run pushed it)."""
+    chosen = next(c for c in conversion["candidates"] if c["quantization"] == conversion["chosen"])
+    return {
+        "file": files.PUSHED_TFLITE_FILE,
+        "quantization": conversion["chosen"],
+        "size_bytes": chosen["size_bytes"],
+        "float_size_bytes": conversion["float"]["size_bytes"],
+        "eval_accuracy": chosen["accuracy"],
+        "saved_model_eval_accuracy": conversion["reference_accuracy"],
+        "agreement_with_saved_model": chosen["agreement"],
+        "candidates": [conversion["float"], *conversion["candidates"]],
+        "saved_model": {
+            **conversion.get("saved_model", {}),
+            **({"pushed": saved_model_push} if saved_model_push else {}),
+        },
+    }
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainedSpan:
     """One span of the training window: its number, version, Examples artifact id, split summary (JSON) and the

@@ -102,13 +102,21 @@ def _reason(error: OSError) -> str:
     return text[:1].lower() + text[1:]
 
 
-def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: float | None = None) -> PushResult:
+def push_model(
+    model_dir: Path,
+    base_dir: Path,
+    *,
+    info: dict[str, Any],
+    now: float | None = None,
+    renames: dict[str, str] | None = None,
+) -> PushResult:
     """Publishes ``model_dir`` as a new version under ``base_dir``, atomically.
 
     The version is the Unix time, or one more than the newest version if that is
     not later. ``info`` (the model card) is written beside the model as
     ``assets.extra/model_card.json``, together with the version and the model's
-    digest. On any failure nothing new is left visible.
+    digest. ``renames`` ({file name in ``model_dir``: name in the version}) renames top-level files of the
+    copy (the digest is of ``model_dir`` as it is). On any failure nothing new is left visible.
     """
     digest = model_digest(model_dir)
     existing = find_served(base_dir, digest)
@@ -125,6 +133,8 @@ def push_model(model_dir: Path, base_dir: Path, *, info: dict[str, Any], now: fl
     target = base_dir / str(version)
     try:
         shutil.copytree(model_dir, staging)
+        for name, new_name in (renames or {}).items():
+            os.rename(staging / name, staging / new_name)
         (staging / MODEL_CARD_PATH).parent.mkdir(parents=True, exist_ok=True)
         (staging / MODEL_CARD_PATH).write_text(
             json.dumps({**info, "version": version, "model_digest": digest}, indent=2, sort_keys=True)

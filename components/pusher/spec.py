@@ -25,6 +25,7 @@ class AtomicPusherSpec(component_spec.ComponentSpec):
         keys.MODEL_EVALUATION_KEY: component_spec.ChannelParameter(type=standard_artifacts.ModelEvaluation),
         keys.TRAINING_EXAMPLES_KEY: component_spec.ChannelParameter(type=standard_artifacts.Examples, optional=True),
         keys.DRIFT_REPORTS_KEY: component_spec.ChannelParameter(type=DriftReport, optional=True),
+        keys.SIBLING_PUSH_KEY: component_spec.ChannelParameter(type=standard_artifacts.PushedModel, optional=True),
     }
     OUTPUTS = {keys.PUSHED_MODEL_KEY: component_spec.ChannelParameter(type=standard_artifacts.PushedModel)}
     TYPE_ANNOTATION = system_executions.Deploy

@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from components.contract import features
+from components import split_examples
 
 # Largest difference allowed between the two signatures' probabilities for the same images.
 _TOLERANCE = 1e-4
@@ -36,8 +37,7 @@ class ClientBatch:
             labels.append(example.features.feature[features.LABEL_KEY].int64_list.value[0])
             del example.features.feature[features.LABEL_KEY]
             examples.append(example.SerializeToString())
-            pixels = example.features.feature[features.IMAGE_KEY].bytes_list.value[0]
-            images.append(np.frombuffer(pixels, np.uint8).reshape(features.IMAGE_HEIGHT, features.IMAGE_WIDTH))
+            images.append(split_examples.image_of(example))
         shape = (0, features.IMAGE_HEIGHT, features.IMAGE_WIDTH)
         return cls(examples, np.stack(images) if images else np.zeros(shape, np.uint8), np.array(labels, np.int64))
 
@@ -126,6 +126,7 @@ class Examination:
     problems: list[str]
     probabilities: np.ndarray | None = None  # [N, classes]
     labels: np.ndarray | None = None  # [N]
+    images: np.ndarray | None = None  # uint8 [N, 28, 28], as clients send them
 
 
 def examine(
@@ -145,4 +146,4 @@ def examine(
     problems = _check(signatures, batch[:canary_size])
     if problems or not score:
         return Examination(problems)
-    return Examination([], _score(signatures, batch, batch_size), batch.labels)
+    return Examination([], _score(signatures, batch, batch_size), batch.labels, batch.images)

@@ -9,7 +9,11 @@ from components.serving_canary import executor, spec
 
 
 class ServingCanary(base_component.BaseComponent):
-    """Blesses the candidate for serving only if both signatures answer a canary batch correctly."""
+    """Blesses the candidate for serving only if both signatures answer a canary batch correctly.
+
+    Given ``lite_model`` (the lite canary), it blesses that on-device model instead, only if the SavedModel
+    passes too and the TFLite model agrees with it on the split (lite_checks.py).
+    """
 
     SPEC_CLASS = spec.ServingCanarySpec
     EXECUTOR_SPEC = executor_spec.ExecutorClassSpec(executor.Executor)
@@ -20,6 +24,7 @@ class ServingCanary(base_component.BaseComponent):
         model: channel.BaseChannel,
         examples: channel.BaseChannel,
         split: str,
+        lite_model: channel.BaseChannel | None = None,
         canary_size: int = 64,
         code_fingerprint: str = "",
     ) -> None:
@@ -27,6 +32,7 @@ class ServingCanary(base_component.BaseComponent):
             spec.ServingCanarySpec(
                 model=model,
                 examples=examples,
+                lite_model=lite_model,
                 split=split,
                 canary_size=canary_size,
                 code_fingerprint=code_fingerprint,

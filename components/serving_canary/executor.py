@@ -6,23 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import tensorflow as tf
 from tfx.dsl.components.base import base_executor
 from tfx.types import artifact, artifact_utils
 from tfx.utils import path_utils
 
-from components.contract import keys, properties
-from components.serving_canary import checks, mistakes
+from components.contract import files, keys, properties
+from components import split_examples
+from components.serving_canary import checks, lite_checks, mistakes
 
 # Same marker files and property (properties.BLESSED) as TFX's InfraValidator, so Pusher's checks apply unchanged.
 _BLESSED_FILE, _NOT_BLESSED_FILE = "INFRA_BLESSED", "INFRA_NOT_BLESSED"
-
-
-def read_examples(split_uri: str) -> list[bytes]:
-    """The serialized examples of a split, its files in name order."""
-    files = sorted(tf.io.gfile.glob(f"{split_uri}/*"))
-    compression = "GZIP" if files and files[0].endswith(".gz") else ""
-    return [r.numpy() for r in tf.data.TFRecordDataset(files, compression_type=compression)]
 
 
 class Executor(base_executor.BaseExecutor):
@@ -40,13 +33,22 @@ class Executor(base_executor.BaseExecutor):
         # through serving_default for the report's gallery of mistakes.
         examination = checks.examine(
             path_utils.serving_model_path(model.uri),
-            read_examples(split_uri),
+            split_examples.read_examples(split_uri),
             canary_size=exec_properties[keys.CANARY_SIZE_KEY],
         )
         problems = examination.problems
+        lite_models = input_dict.get(keys.LITE_MODEL_KEY) or []
+        if lite_models and not problems:
+            path = Path(path_utils.serving_model_path(lite_models[0].uri), files.TFLITE_FILE)
+            try:
+                flatbuffer = path.read_bytes()
+            except OSError as e:
+                problems = [f"the TFLite model cannot be read: {path}: {e.strerror}"]
+            else:
+                problems = lite_checks.lite_problems(flatbuffer, examination.images, examination.probabilities)
         blessing = artifact_utils.get_single_instance(output_dict[keys.BLESSING_KEY])
         Path(blessing.uri).mkdir(parents=True, exist_ok=True)
-        if not problems:
+        if not problems and not lite_models:
             found = mistakes.confident_mistakes(examination.probabilities, examination.labels)
             mistakes.write(found, Path(blessing.uri))
         (Path(blessing.uri) / (_NOT_BLESSED_FILE if problems else _BLESSED_FILE)).write_text("; ".join(problems))

@@ -7,7 +7,8 @@ from components.contract import keys
 
 
 class ServingCanarySpec(ComponentSpec):
-    """Model and examples in; an InfraBlessing out, which Pusher requires."""
+    """Model and examples in (and, for the lite canary, the on-device model); an InfraBlessing out, which Pusher
+    requires: of the SavedModel, or with ``lite_model``, of the on-device model beside it."""
 
     PARAMETERS = {
         keys.SPLIT_KEY: ExecutionParameter(type=str),
@@ -17,5 +18,6 @@ class ServingCanarySpec(ComponentSpec):
     INPUTS = {
         keys.MODEL_KEY: ChannelParameter(type=standard_artifacts.Model),
         keys.EXAMPLES_KEY: ChannelParameter(type=standard_artifacts.Examples),
+        keys.LITE_MODEL_KEY: ChannelParameter(type=standard_artifacts.Model, optional=True),
     }
     OUTPUTS = {keys.BLESSING_KEY: ChannelParameter(type=standard_artifacts.InfraBlessing)}

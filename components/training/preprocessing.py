@@ -26,6 +26,15 @@ def decode_images(image_bytes: tf.Tensor) -> tf.Tensor:
         features.IMAGE_PIXELS,
         message=f"an '{features.IMAGE_KEY}' value is not {features.IMAGE_PIXELS} bytes long",
     )
+    return scale_pixels(pixels)
+
+
+def scale_pixels(pixels: tf.Tensor) -> tf.Tensor:
+    """Pixels 0..255 (uint8 or float, [N, 784] or [N, 28, 28]) -> float32 [N, 28, 28, 1] in [0, 1].
+
+    The numeric part of the Transform, after the bytes are decoded: also the first step of the on-device
+    (TFLite) model, which takes pixels rather than tf.Example (components/lite_conversion/convert.py).
+    """
     images = tf.reshape(pixels, [-1, features.IMAGE_HEIGHT, features.IMAGE_WIDTH, features.IMAGE_CHANNELS])
     return tf.cast(images, tf.float32) / 255.0
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from ml_metadata.proto import metadata_store_pb2
 from tfx.components import Evaluator, Trainer, Transform, Tuner
+from tfx.dsl.components.base import base_node
 from tfx.dsl.components.common.resolver import Resolver
 from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
 from tfx.orchestration import pipeline as tfx_pipeline
@@ -15,6 +16,7 @@ from tfx.types import Channel, standard_artifacts
 
 from components.contract import features, keys
 from components.evaluation import eval_config
+from components.lite_conversion.component import LiteConverter
 from components.pusher.component import AtomicPusher
 from components.resolvers import baseline_model_strategy
 from components.resolvers.warm_start_model_strategy import WarmStartModelStrategy
@@ -31,6 +33,83 @@ RUN_FN = "components.training.trainer.run_fn"
 TUNER_FN = "components.training.tuner.tuner_fn"
 # Where the Evaluator finds custom_eval_shared_model: TFMA's loader, checking Keras 2 on the worker that loads.
 EVAL_MODEL_MODULE = "components.evaluation.model_loader"
+# Where the on-device Evaluator finds custom_extractors: TFMA's, fed the pixels the TFLite model takes.
+LITE_EVAL_MODULE = "components.evaluation.lite_extractors"
+
+
+def _models_of(producer: str, output_key: str, evaluator: str) -> dict[str, Channel]:
+    """A resolver's ``model`` and ``model_blessing`` inputs: the models one node produced and the blessings one
+    Evaluator gave. The Trainer and LiteConverter both produce Models, so a channel by type alone would mix
+    SavedModels and TFLite models."""
+    return {
+        keys.MODEL_KEY: Channel(type=standard_artifacts.Model, producer_component_id=producer, output_key=output_key),
+        keys.MODEL_BLESSING_KEY: Channel(
+            type=standard_artifacts.ModelBlessing, producer_component_id=evaluator, output_key=keys.BLESSING_KEY
+        ),
+    }
+
+
+def _on_device_nodes(
+    config: PipelineConfig,
+    trainer: base_node.BaseNode,
+    examples: Channel,
+    test_examples: Channel,
+    drift_reports: Channel | None,
+    pusher: base_node.BaseNode,
+    card_provenance: dict,
+) -> list[base_node.BaseNode]:
+    """The on-device model's nodes: the Trainer's model converted to TFLite and quantized, then scored by TFMA,
+    checked against the SavedModel and pushed beside it, each on gates of its own.
+
+    Only with this project's resolvers: Kubeflow's compiler resolves TFX's latest blessed model by artifact type
+    alone, so a second Evaluator's blessings would become the SavedModel's baseline there.
+    """
+    lite_converter = LiteConverter(
+        model=trainer.outputs[keys.MODEL_KEY],
+        examples=examples,
+        seed=config.training.seed,
+        code_fingerprint=source_fingerprint(["components.lite_conversion.executor"]),
+    ).with_id(node_ids.LITE_CONVERTER)
+    lite_model = lite_converter.outputs[keys.LITE_MODEL_KEY]
+    lite_baseline_resolver = Resolver(
+        strategy_class=baseline_model_strategy.LatestBlessedOtherModelStrategy,
+        candidate=lite_model,
+        **_models_of(node_ids.LITE_CONVERTER, keys.LITE_MODEL_KEY, node_ids.LITE_EVALUATOR),
+    ).with_id(node_ids.LITE_BASELINE_RESOLVER)
+    lite_evaluator = Evaluator(
+        examples=test_examples,
+        model=lite_model,
+        baseline_model=lite_baseline_resolver.outputs[keys.MODEL_KEY],
+        eval_config=eval_config.build_eval_config(
+            accuracy_floor=config.accuracy_floor,
+            class_accuracy_floor=config.class_accuracy_floor,
+            max_accuracy_drop=config.max_accuracy_drop,
+            on_device=True,
+        ),
+        example_splits=[features.TEST_SPLIT],
+        module_path=LITE_EVAL_MODULE,
+    ).with_id(node_ids.LITE_EVALUATOR)
+    lite_canary = ServingCanary(
+        model=trainer.outputs[keys.MODEL_KEY],
+        lite_model=lite_model,
+        examples=test_examples,
+        split=features.TEST_SPLIT,
+        code_fingerprint=source_fingerprint(["components.serving_canary.executor"]),
+    ).with_id(node_ids.LITE_CANARY)
+    lite_pusher = AtomicPusher(
+        model=lite_model,
+        model_blessing=lite_evaluator.outputs[keys.BLESSING_KEY],
+        infra_blessing=lite_canary.outputs[keys.BLESSING_KEY],
+        model_evaluation=lite_evaluator.outputs[keys.EVALUATION_KEY],
+        training_examples=examples,
+        drift_reports=drift_reports,
+        saved_model_push=pusher.outputs[keys.PUSHED_MODEL_KEY],
+        base_directory=str(config.lite_serving_dir),
+        provenance=card_provenance,
+        code_fingerprint=source_fingerprint(["components.pusher.executor"]),
+    ).with_id(node_ids.LITE_PUSHER)
+
+    return [lite_converter, lite_baseline_resolver, lite_evaluator, lite_canary, lite_pusher]
 
 
 def create_pipeline(
@@ -119,8 +198,7 @@ def create_pipeline(
         warm_start = Resolver(
             strategy_class=WarmStartModelStrategy if custom_resolvers else LatestBlessedModelStrategy,
             **warm_start_inputs,
-            model=Channel(type=standard_artifacts.Model),
-            model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+            **_models_of(node_ids.TRAINER, keys.MODEL_KEY, node_ids.EVALUATOR),
         ).with_id(node_ids.WARM_START_RESOLVER)
 
     trainer = trainer_class(
@@ -142,8 +220,7 @@ def create_pipeline(
     baseline_resolver = Resolver(
         strategy_class=strategy_class,
         **candidate,
-        model=Channel(type=standard_artifacts.Model),
-        model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+        **_models_of(node_ids.TRAINER, keys.MODEL_KEY, node_ids.EVALUATOR),
     ).with_id(node_ids.BASELINE_RESOLVER)
 
     evaluator = Evaluator(
@@ -167,6 +244,17 @@ def create_pipeline(
         code_fingerprint=source_fingerprint(["components.serving_canary.executor"]),
     ).with_id(node_ids.CANARY)
 
+    # For the model cards. The commit changes with every commit, so only the
+    # (cheap) Pushers re-run; the fingerprints above decide what retrains.
+    card_provenance = {
+        "data": {
+            "input_base": str(dataset.root),
+            "test_sha256": dict(dataset.test_sha256),
+            "spans_ingested": {str(n): dict(r) for n, r in spans_to_ingest.items()},
+        },
+        "code": provenance.code_version(),
+        "config": provenance.config_record(config),
+    }
     pusher = AtomicPusher(
         model=trainer.outputs[keys.MODEL_KEY],
         model_blessing=evaluator.outputs[keys.BLESSING_KEY],
@@ -175,19 +263,16 @@ def create_pipeline(
         training_examples=examples,
         drift_reports=data.window_drift_reports,
         base_directory=str(config.model_serving_dir),
-        # For the model card. The commit changes with every commit, so only the
-        # (cheap) Pusher re-runs; the fingerprints above decide what retrains.
-        provenance={
-            "data": {
-                "input_base": str(dataset.root),
-                "test_sha256": dict(dataset.test_sha256),
-                "spans_ingested": {str(n): dict(r) for n, r in spans_to_ingest.items()},
-            },
-            "code": provenance.code_version(),
-            "config": provenance.config_record(config),
-        },
+        provenance=card_provenance,
         code_fingerprint=source_fingerprint(["components.pusher.executor"]),
     ).with_id(node_ids.PUSHER)
+
+    # The on-device model, where the resolvers can tell it apart from the SavedModel (docs/on_device.md).
+    on_device = (
+        _on_device_nodes(config, trainer, examples, test_examples, data.window_drift_reports, pusher, card_provenance)
+        if custom_resolvers
+        else []
+    )
 
     return tfx_pipeline.Pipeline(
         pipeline_name=config.tfx_pipeline_name,
@@ -202,6 +287,7 @@ def create_pipeline(
             evaluator,
             serving_canary,
             pusher,
+            *on_device,
         ],
         enable_cache=True,
         metadata_connection_config=metadata_connection_config,

@@ -13,6 +13,7 @@ from components.contract import features
 from components.records import evaluation_results as evaluation_lib
 from pipeline.config import PipelineConfig
 from pipeline.metadata import drift, outcomes, runs, spans
+from pipeline.metadata import on_device as on_device_lib
 from pipeline.metadata.decision import Decision, decide_run
 from pipeline.metadata.store import Store
 
@@ -27,6 +28,7 @@ class RunSummary:
     outcome: str = ""
     reason: str = ""
     spans: spans.RunSpans | None = None
+    on_device: on_device_lib.OnDevice | None = None
 
 
 def collect(config: PipelineConfig) -> RunSummary:
@@ -45,6 +47,7 @@ def collect(config: PipelineConfig) -> RunSummary:
         outcome=view.outcome,
         reason=view.reason,
         spans=spans.run_spans(executions),
+        on_device=on_device_lib.on_device(executions),
     )
 
 
@@ -92,4 +95,6 @@ def format_summary(summary: RunSummary, *, wall_seconds: float) -> list[str]:
         lines.append(f"nothing pushed: this model is already served as version {decision.pushed_version}")
     else:
         lines.append("nothing pushed")
+    if summary.on_device is not None:
+        lines += summary.on_device.lines()
     return lines

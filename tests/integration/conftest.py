@@ -58,3 +58,29 @@ def exported_model(tmp_path_factory: pytest.TempPathFactory, transform_output) -
     path = tmp_path_factory.mktemp("export") / "model"
     export.export_serving_model(cnn, transform_output, str(path))
     return ExportedModel(path, cnn, transform_output, images, labels)
+
+
+@dataclasses.dataclass
+class BrightnessModels:
+    """The brightness model (tests/support/brightness_model.py) exported as the Trainer does, its full-integer
+    TFLite model, and a TFLite model of the same network answering one class up (a wrong conversion)."""
+
+    saved_model: Path
+    keras_model: tf.keras.Model
+    flatbuffer: bytes
+    shifted_flatbuffer: bytes
+    images: np.ndarray
+    labels: np.ndarray
+
+
+@pytest.fixture(scope="session")
+def brightness_models(tmp_path_factory: pytest.TempPathFactory, transform_output) -> BrightnessModels:
+    from components.lite_conversion import choice, convert
+    from tests.support.brightness_model import brightness_images, brightness_model, export_brightness_model
+
+    images, labels = brightness_images()
+    path = tmp_path_factory.mktemp("brightness") / "model"
+    model = export_brightness_model(transform_output, path)
+    flatbuffer = convert.convert(model, choice.FULL_INTEGER, images)
+    shifted = convert.convert(brightness_model(shift=1), choice.FULL_INTEGER, images)
+    return BrightnessModels(path, model, flatbuffer, shifted, images, labels)

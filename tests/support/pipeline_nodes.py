@@ -21,6 +21,11 @@ NODE_ORDER = [
     "Evaluator",
     "ServingCanary",
     "Pusher",
+    "LiteConverter",
+    "latest_blessed_lite_model_resolver",
+    "LiteEvaluator",
+    "LiteServingCanary",
+    "LitePusher",
 ]
 # Everything the model depends on: cached when nothing changed (resolvers are never "cached": they resolve).
 RESOLVERS = {n for n in NODE_ORDER if n.endswith("_resolver")}

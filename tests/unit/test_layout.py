@@ -17,7 +17,10 @@ MAX_MODULES_PER_FOLDER = 12
 # Inside components/ and pipeline/, what each folder may import besides itself (and besides data/): a folder
 # name, "<top>" for the layer's loose modules, or a whole layer. The contract is below everything in
 # components; the metadata layer is below both the runners and the inspection views; the report is on top.
-COMPONENT_FOLDERS = ("anomaly_gate", "drift_gate", "ingestion", "pusher", "serving_canary", "span_validation")
+COMPONENT_FOLDERS = ("anomaly_gate", "drift_gate", "ingestion", "lite_conversion", "pusher", "serving_canary")
+COMPONENT_FOLDERS += ("span_validation",)
+# Besides: the converter starts from the training's preprocessing; the canary runs the on-device model it made.
+COMPONENT_EXTRA_IMPORTS = {"lite_conversion": {"components.training"}, "serving_canary": {"components.lite_conversion"}}
 FOLDER_IMPORTS = {
     "components.contract": set(),
     "components.<top>": {"components.contract"},
@@ -27,6 +30,7 @@ FOLDER_IMPORTS = {
     "components.resolvers": {"components.contract", "components.drift_gate"},
     **{
         f"components.{name}": {"components.contract", "components.records", "components.<top>", "components.drift_gate"}
+        | COMPONENT_EXTRA_IMPORTS.get(name, set())
         for name in COMPONENT_FOLDERS
     },
     "pipeline.<top>": {"components"},
@@ -232,6 +236,7 @@ def test_every_custom_component_has_spec_component_and_executor():
     folders = [p.parent for p in (REPO_ROOT / "components").glob("*/component.py")]
     assert {f.name for f in folders} == {
         "ingestion",
+        "lite_conversion",
         "anomaly_gate",
         "drift_gate",
         "span_validation",

@@ -42,7 +42,7 @@ def test_an_incomplete_newest_version_is_passed_over_in_one_line(
         f"warning: {models / '2'}: incomplete model version ({lacks}); using version 1, the newest complete one\n"
     )
     model_line, answer = captured.out.splitlines()
-    assert model_line == f"model: {models / '1'}"
+    assert model_line == f"model: {models / '1'} (SavedModel)"
     keras_probabilities = exported_model.keras_model.predict(exported_model.images[:1, ..., None] / 255.0, verbose=0)
     assert answer.startswith(f"{image}: {features.CLASS_NAMES[int(np.argmax(keras_probabilities[0]))]} ")
 

@@ -42,3 +42,47 @@ def test_executor_writes_an_infra_blessing_pusher_understands(exported_model, tm
     assert sum(found.pair_counts.values()) <= wrong and len(found.shown) <= mistakes.PAIRS * mistakes.PER_PAIR
     for m in found.shown:
         assert exported_model.labels[m.index] == m.true_class != m.predicted == predicted[m.index]
+
+
+def _lite_canary(tmp_path: Path, models, flatbuffer: bytes) -> standard_artifacts.InfraBlessing:
+    model = standard_artifacts.Model()
+    model.uri = str(tmp_path / "model")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "Format-Serving").symlink_to(models.saved_model)
+    lite = standard_artifacts.Model()
+    lite.uri = str(tmp_path / "lite")
+    (tmp_path / "lite" / "Format-Serving").mkdir(parents=True)
+    (tmp_path / "lite" / "Format-Serving" / "tflite").write_bytes(flatbuffer)
+    examples_artifact = standard_artifacts.Examples()
+    examples_artifact.uri = str(tmp_path / "examples")
+    examples_artifact.split_names = artifact_utils.encode_split_names(["test"])
+    (tmp_path / "examples" / "Split-test").mkdir(parents=True)
+    write_examples(tmp_path / "examples" / "Split-test" / "data_tfrecord-00000-of-00001", models.images, models.labels)
+    blessing = standard_artifacts.InfraBlessing()
+    blessing.uri = str(tmp_path / "blessing")
+    executor.Executor().Do(
+        {keys.MODEL_KEY: [model], keys.EXAMPLES_KEY: [examples_artifact], keys.LITE_MODEL_KEY: [lite]},
+        {keys.BLESSING_KEY: [blessing]},
+        {keys.SPLIT_KEY: "test", keys.CANARY_SIZE_KEY: 8},
+    )
+    return blessing
+
+
+def test_the_lite_canary_blesses_a_faithful_tflite_model_and_writes_no_gallery(brightness_models, tmp_path: Path):
+    from tfx.components.util import model_utils
+
+    blessing = _lite_canary(tmp_path, brightness_models, brightness_models.flatbuffer)
+    assert model_utils.is_infra_validated(blessing)
+    assert sorted(p.name for p in (tmp_path / "blessing").iterdir()) == ["INFRA_BLESSED"]
+
+
+def test_the_lite_canary_refuses_a_tflite_model_that_disagrees(brightness_models, tmp_path: Path):
+    from tfx.components.util import model_utils
+
+    from components.contract import properties
+
+    blessing = _lite_canary(tmp_path, brightness_models, brightness_models.shifted_flatbuffer)
+    assert not model_utils.is_infra_validated(blessing)
+    problems = blessing.get_string_custom_property(properties.CANARY_PROBLEMS)
+    assert problems.startswith("the TFLite model disagrees with the SavedModel on 90.0% of 40 images")
+    assert (tmp_path / "blessing" / "INFRA_NOT_BLESSED").read_text() == problems
