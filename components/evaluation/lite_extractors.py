@@ -51,7 +51,6 @@ def custom_extractors(eval_shared_model: Any, eval_config: Any, tensor_adapter_c
     """TFX Evaluator's hook: TFMA's default extractors, its TFLite predictions made on decoded pixels."""
     import apache_beam as beam
     import tensorflow_model_analysis as tfma
-
     from tensorflow_model_analysis.extractors import tflite_predict_extractor
 
     predict = tflite_predict_extractor.TFLitePredictExtractor(

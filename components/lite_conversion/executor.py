@@ -14,13 +14,15 @@ from tfx.dsl.components.base import base_executor
 from tfx.types import artifact, artifact_utils
 from tfx.utils import path_utils
 
+from components import split_examples
 from components.contract import features, files, keys, properties
 from components.lite_conversion import measure
-from components import split_examples
 
 
 def _split_images(examples: list[artifact.Artifact], split: str) -> tuple[np.ndarray, np.ndarray]:
-    serialized = [r for uri in artifact_utils.get_split_uris(examples, split) for r in split_examples.read_examples(uri)]
+    serialized = [
+        r for uri in artifact_utils.get_split_uris(examples, split) for r in split_examples.read_examples(uri)
+    ]
     return split_examples.images_and_labels(serialized)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from components.contract import features
 from components import split_examples
+from components.contract import features
 
 # Largest difference allowed between the two signatures' probabilities for the same images.
 _TOLERANCE = 1e-4

@@ -10,8 +10,8 @@ from tfx.dsl.components.base import base_executor
 from tfx.types import artifact, artifact_utils
 from tfx.utils import path_utils
 
-from components.contract import files, keys, properties
 from components import split_examples
+from components.contract import files, keys, properties
 from components.serving_canary import checks, lite_checks, mistakes
 
 # Same marker files and property (properties.BLESSED) as TFX's InfraValidator, so Pusher's checks apply unchanged.

@@ -65,6 +65,6 @@ def test_representative_sample_is_seeded_and_never_larger_than_asked():
 
 def test_nothing_is_written_when_no_quantized_model_clears_the_bar(tmp_path, transform_output, monkeypatch):
     monkeypatch.setattr(choice, "choose", lambda verdicts: None)
-    with pytest.raises(convert.ConversionError, match="^no quantized TFLite model clears the bar: dynamic_range: "):
+    with pytest.raises(convert.ConversionError, match=r"^no quantized TFLite model clears the bar: dynamic_range: "):
         _run(tmp_path, transform_output)
     assert not (tmp_path / "lite").exists()
