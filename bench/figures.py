@@ -3,6 +3,7 @@ independent test score (serving speed: bench/serving.py)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,41 @@ def scored_accuracy(model_dir: Path, data_dir: Path, batch_size: int = 1000) -> 
     return float(np.mean(np.concatenate(predicted) == labels))
 
 
+def scored_lite_accuracy(flatbuffer_path: Path, data_dir: Path) -> float:
+    """Accuracy of the on-device model on the official test files (all 10,000), run by TFLite's interpreter on
+    their pixels: no TFMA, no Transform graph."""
+    import numpy as np
+
+    from components.lite_conversion import runtime
+    from data import sources
+
+    contents = sources.read_all(str(data_dir))
+    images, labels = contents[sources.TEST_IMAGES].array, contents[sources.TEST_LABELS].array
+    predicted = runtime.OnDeviceModel(flatbuffer_path.read_bytes()).predict(images).argmax(axis=1)
+    return float(np.mean(predicted == labels))
+
+
+def lite_model(details: Any) -> dict[str, Any] | None:
+    """The run's on-device model: its flatbuffer's path, quantization and size, and the float model's size."""
+    from components.contract import files
+    from pipeline import node_ids
+
+    found = next(
+        (a for a in details.artifacts if a.node == node_ids.LITE_CONVERTER and a.type == artifact_types.MODEL), None
+    )
+    if found is None:
+        return None
+    report = json.loads((Path(found.uri) / files.CONVERSION_REPORT_FILE).read_text())
+    chosen = next(c for c in report["candidates"] if c["quantization"] == report["chosen"])
+    return {
+        "file": str(Path(found.uri) / "Format-Serving" / files.TFLITE_FILE),
+        "quantization": report["chosen"],
+        "size_bytes": chosen["size_bytes"],
+        "float_size_bytes": report["float"]["size_bytes"],
+        "candidates": [report["float"], *report["candidates"]],
+    }
+
+
 def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
     """The first run of a pipeline, from ML Metadata: per-component times, ingestion throughput, TFMA's test
     accuracy, the Trainer's model and its history (time to each accuracy mark)."""
@@ -86,4 +122,5 @@ def pipeline_figures(output_dir: Path, model_name: str) -> dict[str, Any]:
         },
         "outcome": first.outcome,
         "pushed_version": details.decision.pushed_version,
+        "lite_model": lite_model(details),
     }

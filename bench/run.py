@@ -127,6 +127,9 @@ def _one_seed(
         "peak_memory_bytes": peak,
         "ratio": pipeline_seconds / plain_run["plain_seconds"] if plain_run else None,
         "scored_accuracy": figures.scored_accuracy(Path(found["model_dir"]), data_dir),
+        "lite_scored_accuracy": figures.scored_lite_accuracy(Path(found["lite_model"]["file"]), data_dir)
+        if found["lite_model"]
+        else None,
         **found,
     }
 
@@ -210,6 +213,18 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
     records = serving.test_records(data_dir)
     results.update(serving.speed(Path(first["model_dir"]), records))
     results["serving_side_by_side"] = serving.side_by_side(configs, Path(first["transform_graph_dir"]), records)
+    if first["lite_model"]:
+        print("[bench] serving: the on-device model, with TFLite's interpreter ...", flush=True)
+        images = serving.test_images(data_dir)
+        lite_file = Path(first["lite_model"]["file"])
+        results["lite"] = {
+            **first["lite_model"],
+            "scored_accuracy_spread": summary.spread([s["lite_scored_accuracy"] for s in per_seed]),
+            "accuracy_gap_max": max(s["scored_accuracy"] - s["lite_scored_accuracy"] for s in per_seed),
+            "speed": {str(n): serving.lite_speed(lite_file, images, threads=n) for n in (1, os.cpu_count())},
+        }
+        results["lite_accuracy_gap"] = results["lite"]["accuracy_gap_max"]
+        results["lite_size_fraction"] = first["lite_model"]["size_bytes"] / first["lite_model"]["float_size_bytes"]
     served = (profile, "flip" if training.flip_averaging else "single")
     results["serving_speedup"] = summary.serving_speedup(
         results["serving_side_by_side"], served, (REFERENCE_NAME, "flip")

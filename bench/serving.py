@@ -53,11 +53,50 @@ def speed(model_dir: Path, records: Sequence[bytes]) -> dict[str, float]:
     }
 
 
-def test_records(data_dir: Path, count: int = 2 * BATCH) -> list[bytes]:
-    """The first ``count`` official test images as a client sends them."""
+def lite_speed(flatbuffer_path: Path, images: Any, threads: int | None = None) -> dict[str, Any]:
+    """The on-device model run by TFLite's interpreter with its default CPU delegate (XNNPACK), on pixels: one
+    image's latency (p50, p99 over ``SINGLE_CALLS`` calls) and images per second at batch ``BATCH``, with
+    ``threads`` interpreter threads (None: the interpreter's default)."""
+    import numpy as np
+
+    from components.lite_conversion import runtime
+
+    flatbuffer = flatbuffer_path.read_bytes()
+    one, batch = (
+        runtime.OnDeviceModel(flatbuffer, num_threads=threads),
+        runtime.OnDeviceModel(flatbuffer, num_threads=threads),
+    )
+    for _ in range(20):  # warm-up: allocation, XNNPACK's weight packing
+        one.predict(images[:1])
+        batch.predict(images[:BATCH])
+    latencies = []
+    for i in range(SINGLE_CALLS):
+        started = time.perf_counter()
+        one.predict(images[i % len(images) : i % len(images) + 1])
+        latencies.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    for _ in range(BATCHES):
+        batch.predict(images[:BATCH])
+    throughput = BATCHES * BATCH / (time.perf_counter() - started)
+    ms = np.asarray(latencies) * 1000
+    return {
+        "threads": threads,
+        "latency_p50_ms": float(np.percentile(ms, 50)),
+        "latency_p99_ms": float(np.percentile(ms, 99)),
+        "images_per_second_batch256": float(throughput),
+    }
+
+
+def test_images(data_dir: Path, count: int = 2 * BATCH) -> Any:
+    """The first ``count`` official test images, uint8 [N, 28, 28]."""
     from data import sources
 
-    return figures.client_records(sources.read_all(str(data_dir))[sources.TEST_IMAGES].array[:count])
+    return sources.read_all(str(data_dir))[sources.TEST_IMAGES].array[:count]
+
+
+def test_records(data_dir: Path, count: int = 2 * BATCH) -> list[bytes]:
+    """The first ``count`` official test images as a client sends them."""
+    return figures.client_records(test_images(data_dir, count))
 
 
 def side_by_side(

@@ -35,6 +35,8 @@ TARGETS = (
     Target("make inspect wall", "inspect_seconds", 3.0, True, "s"),
     Target("ingestion throughput", "ingestion_examples_per_second", 20000.0, False, "examples/s"),
     Target("serving latency, 1 image, p50", "serving_latency_p50_ms", 2.0, True, "ms"),
+    Target("on-device model: test accuracy below the SavedModel's (worst seed)", "lite_accuracy_gap", 0.005, True, ""),
+    Target("on-device model's size / the float TFLite model's", "lite_size_fraction", 1 / 3, True, ""),
 )
 _ACCURACY = "test accuracy (mean of the seeds, scored through serving_default)"
 _WALL = "pipeline wall (median of the seeds)"
@@ -179,6 +181,26 @@ def _serving_rows(side_by_side: Mapping[str, Mapping[str, Mapping[str, float]]])
     ]
 
 
+def _lite_rows(lite: Mapping[str, Any] | None) -> list[str]:
+    """Rows of the on-device model: what shipped, every candidate's size, its accuracy and its speed."""
+    if not lite:
+        return []
+    acc = lite["scored_accuracy_spread"]
+    candidates = ", ".join(f"{c['quantization']} {c['size_bytes'] / 1024:,.1f} KB" for c in lite["candidates"])
+    rows = [
+        f"| on-device model (first seed's) | {lite['quantization']} TFLite, {lite['size_bytes'] / 1024:,.1f} KB "
+        f"({lite['size_bytes'] / lite['float_size_bytes']:.2f} of the float model's); candidates: {candidates} |",
+        f"| on-device test accuracy, TFLite's interpreter on the IDX files | mean {acc['mean']:.4f} (min "
+        f"{acc['min']:.4f}); at most {lite['accuracy_gap_max'] * 100:.2f} pp below the SavedModel's |",
+    ]
+    rows += [
+        f"| on-device serving, {threads} interpreter thread(s), XNNPACK | p50 {f['latency_p50_ms']:.3f} ms, p99 "
+        f"{f['latency_p99_ms']:.3f} ms, {f['images_per_second_batch256']:,.0f} images/s at batch 256 |"
+        for threads, f in lite["speed"].items()
+    ]
+    return rows
+
+
 def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
     r = results
     lines = [
@@ -212,10 +234,9 @@ def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
         f"{acc['max']:.4f}; pipeline wall median {wall['median']:.1f} s ({wall['min']:.1f}-{wall['max']:.1f})"
         f"{compared}.",
         "",
-        "| seed | plain wall | pipeline wall | ratio | test accuracy: scored (TFMA) | plain script's | s per epoch | "
-        + " | ".join(f"eval accuracy {m}" for m in ACCURACY_MARKS)
-        + " |",
-        "|---|---|---|---|---|---|---|" + "---|" * len(ACCURACY_MARKS),
+        "| seed | plain wall | pipeline wall | ratio | test accuracy: scored (TFMA) | on-device | plain script's | "
+        "s per epoch | " + " | ".join(f"eval accuracy {m}" for m in ACCURACY_MARKS) + " |",
+        "|---|---|---|---|---|---|---|---|" + "---|" * len(ACCURACY_MARKS),
     ]
     macs = r["network"]["multiply_adds"]
     for s in r["per_seed"]:
@@ -224,7 +245,8 @@ def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
         lines.append(
             f"| {s['seed']} | {_seconds(s.get('plain_seconds'))} | {s['pipeline_seconds']:.1f} s | "
             f"{_number(s.get('ratio'), 3)} | {_number(s['scored_accuracy'], 4)} ({_number(s['tfma_accuracy'], 4)}) | "
-            f"{_number(plain.get('test_accuracy'), 4)} | {_number(s.get('seconds_per_epoch'))} | {marks} |"
+            f"{_number(s.get('lite_scored_accuracy'), 4)} | {_number(plain.get('test_accuracy'), 4)} | "
+            f"{_number(s.get('seconds_per_epoch'))} | {marks} |"
         )
     lines += [
         "",
@@ -239,6 +261,7 @@ def markdown(results: dict[str, Any], targets: Sequence[Target]) -> str:
         f"p99 {r['serving_latency_p99_ms']:.2f} ms |",
         f"| serving throughput, batch 256 | {r['serving_images_per_second_batch256']:,.0f} images/s |",
         *_serving_rows(r.get("serving_side_by_side", {})),
+        *_lite_rows(r.get("lite")),
         "",
         "| component (first seed's run) | seconds |",
         "|---|---|",

@@ -3,9 +3,11 @@
 
 Builds tf.Examples in the record contract straight from the IDX files (its own
 parser, nothing imported from this project), sends them through the SavedModel's
-``serving_default`` signature and prints the accuracy.
+``serving_default`` signature and prints the accuracy. An on-device model (a folder
+with ``model.tflite``) is run by TFLite's interpreter on the pixels instead.
 
     python scripts/score_served_model.py serving_model/fashion_mnist [--data-dir data/raw]
+    python scripts/score_served_model.py serving_model/fashion_mnist_lite
 
 The first argument is a version folder or a model folder (the newest version is used).
 """
@@ -32,6 +34,28 @@ def read_idx(path: Path) -> "np.ndarray":  # noqa: F821 - numpy is imported lazi
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
+def score_tflite(path: Path, images: "np.ndarray", batch_size: int) -> "np.ndarray":  # noqa: F821
+    """The class each image gets from the TFLite model: pixels [N, 28, 28] in, quantized by the input's own scale
+    and zero point when it has them; probabilities out."""
+    import numpy as np
+    import tensorflow as tf
+
+    interpreter = tf.lite.Interpreter(model_path=str(path))
+    given, answer = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    scale, zero_point = given["quantization"]
+    predicted = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size].astype(np.float32)
+        if scale:
+            batch = np.round(batch / scale + zero_point)
+        interpreter.resize_tensor_input(given["index"], batch.shape)
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(given["index"], batch.astype(given["dtype"]))
+        interpreter.invoke()
+        predicted.append(interpreter.get_tensor(answer["index"]).argmax(axis=1))
+    return np.concatenate(predicted)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", type=Path)
@@ -43,15 +67,19 @@ def main() -> int:
     import tensorflow as tf
 
     model_dir = args.model
-    if not (model_dir / "saved_model.pb").exists():
+    if not any((model_dir / name).exists() for name in ("saved_model.pb", "model.tflite")):
         versions = sorted((p for p in model_dir.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
         if not versions:
-            print(f"error: {model_dir}: no saved_model.pb and no version folders", file=sys.stderr)
+            print(f"error: {model_dir}: no saved_model.pb, no model.tflite and no version folders", file=sys.stderr)
             return 1
         model_dir = versions[-1]
     images = read_idx(args.data_dir / "t10k-images-idx3-ubyte.gz")
     labels = read_idx(args.data_dir / "t10k-labels-idx1-ubyte.gz")
 
+    if (model_dir / "model.tflite").exists():
+        predicted = score_tflite(model_dir / "model.tflite", images, args.batch_size)
+        print(f"{model_dir}: accuracy {np.mean(predicted == labels):.4f} on {len(images)} official test images")
+        return 0
     serve = tf.saved_model.load(str(model_dir)).signatures["serving_default"]
     correct = 0
     for start in range(0, len(images), args.batch_size):

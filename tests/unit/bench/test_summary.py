@@ -129,8 +129,8 @@ def test_the_table_has_every_target_and_a_row_per_seed():
         assert f"| {target.name} |" in table
     assert "| serving latency, 1 image, p50 | 2.5 ms | <= 2 ms | **no** |" in table
     assert (
-        "| 42 | 400.0 s | 410.0 s | 1.025 | 0.9401 (0.9401) | 0.9390 | 23.4 | epoch 12 (191 M MAC-epochs), 420.5 s "
-        "| not reached |" in table
+        "| 42 | 400.0 s | 410.0 s | 1.025 | 0.9401 (0.9401) | n/a | 0.9390 | 23.4 | epoch 12 (191 M MAC-epochs), "
+        "420.5 s | not reached |" in table
     )
     machine_figures = (
         "AMD EPYC (avx512_bf16)",
@@ -163,9 +163,36 @@ def test_a_profile_without_plain_runs_shows_none():
     assert "| test accuracy (mean of the seeds, scored through serving_default) | 0.951  | >= 0.95  | yes |" in table
     assert "no plain-Keras runs at this profile" in table
     assert (
-        "| 7 | n/a | 1700.0 s | n/a | 0.9510 (0.9510) | n/a | n/a | epoch 9 (143 M MAC-epochs), 700.0 s "
+        "| 7 | n/a | 1700.0 s | n/a | 0.9510 (0.9510) | n/a | n/a | n/a | epoch 9 (143 M MAC-epochs), 700.0 s "
         "| epoch 15 (238 M MAC-epochs), 1,200.0 s |" in table
     )
+
+
+def test_the_on_device_model_has_its_rows_and_targets():
+    seed = {
+        "seed": 42, "pipeline_seconds": 60.0, "ratio": None, "scored_accuracy": 0.80, "tfma_accuracy": 0.80,
+        "lite_scored_accuracy": 0.797, "time_to_accuracy": {"0.93": None, "0.94": None},
+    }  # fmt: skip
+    speed = {"latency_p50_ms": 0.21, "latency_p99_ms": 0.9, "images_per_second_batch256": 9000.0}
+    lite = {
+        "quantization": "full_integer", "size_bytes": 330_000, "float_size_bytes": 1_200_000,
+        "candidates": [
+            {"quantization": "float", "size_bytes": 1_200_000}, {"quantization": "full_integer", "size_bytes": 330_000}
+        ],
+        "scored_accuracy_spread": summary.spread([0.797]), "accuracy_gap_max": 0.003, "speed": {"1": speed},
+    }  # fmt: skip
+    results = _results(
+        "smoke", seed, ratio_spread=None, serving_latency_p50_ms=1.5, serving_latency_p99_ms=2.0,
+        component_seconds={"Trainer": 30.0}, lite=lite, lite_accuracy_gap=0.003, lite_size_fraction=0.275,
+    )  # fmt: skip
+    table = summary.markdown(results, summary.targets_of("smoke"))
+    assert "| 42 | n/a | 60.0 s | n/a | 0.8000 (0.8000) | 0.7970 | n/a |" in table
+    assert "| on-device model's size / the float TFLite model's | 0.275  | <= 0.333333  | yes |" in table
+    assert "full_integer TFLite, 322.3 KB (0.28 of the float model's); candidates: float 1,171.9 KB" in table
+    assert "at most 0.30 pp below the SavedModel's |" in table
+    assert "| on-device serving, 1 interpreter thread(s), XNNPACK | p50 0.210 ms, p99 0.900 ms, 9,000 images/s" in table
+    gap = {t.key: t for t in summary.targets_of("full")}["lite_accuracy_gap"]
+    assert gap.holds(0.005) and not gap.holds(0.0051)
 
 
 def test_a_profile_on_a_subset_has_no_training_time_against_the_reference_recipe():

@@ -102,3 +102,63 @@ def test_the_model_card_names_every_span_of_the_window_with_its_version_and_hash
         (1, 0, 10, hashes[1]),
         (4, 2, 40, hashes[4]),
     ]
+
+
+def test_an_on_device_model_is_pushed_as_model_tflite_with_its_conversion_and_sibling(tmp_path: Path):
+    from components.contract import files
+
+    model = standard_artifacts.Model()
+    model.uri = str(tmp_path / "lite")
+    (tmp_path / "lite" / "Format-Serving").mkdir(parents=True)
+    (tmp_path / "lite" / "Format-Serving" / files.TFLITE_FILE).write_bytes(b"flatbuffer")
+    float_model = {"quantization": "float", "size_bytes": 1000, "accuracy": 0.93, "agreement": 1.0}
+    chosen = {"quantization": "full_integer", "size_bytes": 300, "accuracy": 0.929, "agreement": 0.996}
+    report = {
+        "chosen": "full_integer",
+        "reference_accuracy": 0.93,
+        "float": float_model,
+        "candidates": [{**chosen, "size_fraction": 0.3, "accuracy_drop": 0.001, "problem": None}],
+        "saved_model": {"id": 5, "uri": "/pipeline/Trainer/model/5"},
+    }
+    (tmp_path / "lite" / files.CONVERSION_REPORT_FILE).write_text(json.dumps(report))
+    blessing, infra_blessing = standard_artifacts.ModelBlessing(), standard_artifacts.InfraBlessing()
+    blessing.set_int_custom_property("blessed", 1)
+    infra_blessing.set_int_custom_property("blessed", 1)
+    sibling = standard_artifacts.PushedModel()
+    sibling.set_int_custom_property(properties.PUSHED, 1)
+    sibling.set_string_custom_property(properties.PUSHED_VERSION, "1700000000")
+    sibling.set_string_custom_property(properties.PUSHED_DESTINATION, "/serving/fashion_mnist/1700000000")
+    pushed = standard_artifacts.PushedModel()
+    pushed.uri = str(tmp_path / "pushed")
+    destination = pusher_pb2.PushDestination(
+        filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=str(tmp_path / "serving_lite"))
+    )
+    pusher_executor.Executor(pusher_executor.Executor.Context(pipeline_run_id="run-7")).Do(
+        {
+            "model": [model],
+            "model_blessing": [blessing],
+            "infra_blessing": [infra_blessing],
+            "saved_model_push": [sibling],
+        },
+        {"pushed_model": [pushed]},
+        {"push_destination": proto_utils.proto_to_json(destination), keys.PROVENANCE_KEY: "{}"},
+    )
+    (version,) = publish.served_versions(tmp_path / "serving_lite")
+    folder = tmp_path / "serving_lite" / str(version)
+    assert sorted(p.name for p in folder.iterdir()) == ["assets.extra", files.PUSHED_TFLITE_FILE]
+    assert (folder / files.PUSHED_TFLITE_FILE).read_bytes() == b"flatbuffer"
+    card = json.loads((folder / publish.MODEL_CARD_PATH).read_text())
+    on_device = card["on_device"]
+    assert (on_device["quantization"], on_device["size_bytes"], on_device["float_size_bytes"]) == (
+        "full_integer",
+        300,
+        1000,
+    )
+    assert (on_device["eval_accuracy"], on_device["saved_model_eval_accuracy"]) == (0.929, 0.93)
+    assert on_device["saved_model"] == {
+        "id": 5,
+        "uri": "/pipeline/Trainer/model/5",
+        "pushed": {"version": 1700000000, "path": "/serving/fashion_mnist/1700000000"},
+    }
+    assert [c["quantization"] for c in on_device["candidates"]] == ["float", "full_integer"]
+    assert card["run_id"] == "run-7" and pushed.get_int_custom_property("pushed") == 1
