@@ -28,6 +28,9 @@ MODEL_CARD = "model_card"
 QUANTIZATION = "quantization"
 SIZE_BYTES = "size_bytes"
 SAVED_MODEL_ID = "saved_model_id"
+# On LiteConverter's Model when no quantized candidate cleared the bar: each one's shortfall (the lite canary
+# refuses such a model).
+CONVERSION_PROBLEM = "conversion_problem"
 
 # --- TFX's own artifact properties, as its ExampleGen, Evaluator, InfraValidator and Pusher set them ----
 # On Examples: the span and its version (the test set's has neither).

@@ -34,7 +34,8 @@ def representative_sample(images: np.ndarray, size: int, seed: int) -> np.ndarra
 
 
 class Executor(base_executor.BaseExecutor):
-    """Writes the on-device model: ``<uri>/Format-Serving/tflite`` and ``<uri>/conversion.json``."""
+    """Writes the on-device model: ``<uri>/Format-Serving/tflite`` and ``<uri>/conversion.json``. When no quantized
+    model clears the bar, the closest one, with the shortfall recorded for the lite canary, which refuses it."""
 
     def Do(
         self,
@@ -61,6 +62,10 @@ class Executor(base_executor.BaseExecutor):
         lite.set_string_custom_property(properties.QUANTIZATION, chosen.quantization)
         lite.set_int_custom_property(properties.SIZE_BYTES, chosen.size_bytes)
         lite.set_int_custom_property(properties.SAVED_MODEL_ID, model.id)
+        if conversion.problem:
+            # Not a failure of the run: the SavedModel still ships; the lite canary refuses this model.
+            lite.set_string_custom_property(properties.CONVERSION_PROBLEM, conversion.problem)
+            logging.warning("%s", conversion.problem)
         logging.info(
             "TFLite model: %s, %d bytes (float %d), eval accuracy %.4f (SavedModel %.4f)",
             chosen.quantization,

@@ -19,7 +19,8 @@ class Conversion:
       flatbuffers: quantization -> the TFLite model.
       float_candidate: the float model, measured (the size the others are compared with; never shipped).
       verdicts: each quantized candidate against the bar.
-      chosen: the verdict of the model to ship.
+      chosen: the verdict of the model to ship: the preferred one that clears the bar, or when none does, the one
+        closest to the SavedModel's accuracy (which the lite canary then refuses, with ``problem``).
       reference_accuracy: the SavedModel's accuracy on the same images.
       eval_examples: how many images each was scored on.
       representative_examples: how many training images calibrated the full-integer model.
@@ -34,6 +35,15 @@ class Conversion:
     representative_examples: int
 
     @property
+    def problem(self) -> str | None:
+        """Why no quantized model clears the bar (each one's shortfall); None when one does."""
+        if self.chosen.problem is None:
+            return None
+        return "no quantized TFLite model clears the bar: " + "; ".join(
+            f"{v.candidate.quantization}: {v.problem}" for v in self.verdicts
+        )
+
+    @property
     def chosen_flatbuffer(self) -> bytes:
         return self.flatbuffers[self.chosen.candidate.quantization]
 
@@ -41,6 +51,7 @@ class Conversion:
         """The conversion as JSON: what the model card, ``make inspect`` and the report show."""
         return {
             "chosen": self.chosen.candidate.quantization,
+            "problem": self.problem,
             "reference_accuracy": self.reference_accuracy,
             "eval_examples": self.eval_examples,
             "representative_examples": self.representative_examples,
@@ -85,8 +96,7 @@ def convert_all(
     split) against the SavedModel, and chooses the model to ship.
 
     Raises:
-      convert.ConversionError: a conversion failed, or no quantized model clears the bar (naming each one's
-        problem).
+      convert.ConversionError: a conversion failed (naming the ops TFLite lacks, if that is why).
     """
     if not len(images):
         raise ValueError("no eval images to measure the TFLite models on")
@@ -102,10 +112,7 @@ def convert_all(
         choice.judge(c, float_size=float_candidate.size_bytes, reference_accuracy=reference_accuracy)
         for c in candidates.values()
     ]
-    chosen = choice.choose(verdicts)
-    if chosen is None:
-        problems = "; ".join(f"{v.candidate.quantization}: {v.problem}" for v in verdicts)
-        raise convert.ConversionError(f"no quantized TFLite model clears the bar: {problems}")
+    chosen = choice.choose(verdicts) or min(verdicts, key=lambda v: v.accuracy_drop)
     return Conversion(
         flatbuffers=flatbuffers,
         float_candidate=float_candidate,

@@ -38,7 +38,12 @@ class Executor(base_executor.BaseExecutor):
         )
         problems = examination.problems
         lite_models = input_dict.get(keys.LITE_MODEL_KEY) or []
-        if lite_models and not problems:
+        conversion_problem = (
+            lite_models[0].get_string_custom_property(properties.CONVERSION_PROBLEM) if lite_models else ""
+        )
+        if conversion_problem:
+            problems = [*problems, conversion_problem]
+        elif lite_models and not problems:
             path = Path(path_utils.serving_model_path(lite_models[0].uri), files.TFLITE_FILE)
             try:
                 flatbuffer = path.read_bytes()

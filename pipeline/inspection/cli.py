@@ -144,6 +144,8 @@ def format_details(d: details_lib.RunDetails) -> list[str]:
         lines.append(f"  nothing pushed: already served as version {dec.pushed_version}")
     else:
         lines.append("  nothing pushed")
+    if d.on_device is not None:
+        lines += ["", "on-device model:", *(f"  {line}" for line in d.on_device.details())]
     return lines
 
 

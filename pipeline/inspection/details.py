@@ -9,6 +9,7 @@ from components.contract import artifact_types
 from components.records import evaluation_results as evaluation_lib
 from pipeline import node_ids
 from pipeline.inspection import data_views
+from pipeline.metadata import on_device as on_device_lib
 from pipeline.metadata import outcomes, outputs, runs, spans
 from pipeline.metadata.decision import Decision, decide_run
 from pipeline.metadata.store import ExecutionRecord, Store
@@ -38,6 +39,7 @@ class RunDetails:
     decision: Decision
     training_history: dict[str, list[float]]
     model_run_dir: str | None
+    on_device: on_device_lib.OnDevice | None = None
 
 
 def artifact_rows(executions: list[ExecutionRecord]) -> list[ArtifactRow]:
@@ -73,4 +75,5 @@ def details(store: Store, run_id: str | None = None, pipeline: str | None = None
         decision=decided.decision,
         training_history=data_views.training_history(model_run.uri if model_run else None),
         model_run_dir=model_run.uri if model_run else None,
+        on_device=on_device_lib.on_device(executions),
     )

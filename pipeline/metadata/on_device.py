@@ -65,6 +65,17 @@ class OnDevice:
             lines.append("on-device model not pushed")
         return lines
 
+    def details(self) -> list[str]:
+        """``make inspect show``'s lines: the summary's, then every candidate the conversion measured."""
+        lines = self.lines()
+        for c in (self.conversion or {}).get("candidates", []):
+            shortfall = f": {c['problem']}" if c.get("problem") else ""
+            lines.append(
+                f"candidate {c['quantization']}: {c['size_bytes'] / 1024:,.1f} KB, eval accuracy {c['accuracy']:.4f}, "
+                f"agrees with the SavedModel on {c['agreement']:.2%}{shortfall}"
+            )
+        return lines
+
 
 def _evaluation(by_node: dict[str, ExecutionRecord], node: str) -> evaluation_lib.Evaluation | None:
     ref = outputs.output(by_node, node, artifact_types.MODEL_EVALUATION)

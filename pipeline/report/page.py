@@ -27,6 +27,7 @@ from pipeline.inspection.samples import sample_images
 from pipeline.metadata import drift, outcomes
 from pipeline.metadata.decision import Decision
 from pipeline.metadata.health import StoreDamagedError
+from pipeline.metadata.on_device import OnDevice
 from pipeline.metadata.runs import RunOverview, UnknownRunError
 from pipeline.metadata.store import EmptyStoreError, Store
 from pipeline.report import charts
@@ -72,7 +73,7 @@ def _head(o: RunOverview) -> list[str]:
     ]
 
 
-def _decision_section(o: RunOverview, dec: Decision) -> list[str]:
+def _decision_section(o: RunOverview, dec: Decision, on_device: OnDevice | None = None) -> list[str]:
     good = o.outcome in (outcomes.PUSHED, outcomes.ALREADY_SERVED)
     verdict = {True: "blessed", False: "NOT blessed", None: "not evaluated"}[dec.blessed]
     rows = [("Evaluator", f"{verdict}: {dec.reason}")]
@@ -81,6 +82,7 @@ def _decision_section(o: RunOverview, dec: Decision) -> list[str]:
     if dec.canary_ok is not None:
         rows.append(("serving canary", "passed" if dec.canary_ok else "FAILED"))
     rows.append(("Pusher", f"version {dec.pushed_version}" if dec.pushed_version else "nothing pushed"))
+    rows += [("on-device model", line) for line in (on_device.lines() if on_device else [])]
     return [
         '<section id="decision"><h2>Decision</h2>',
         f'<p class="verdict {"ok" if good else "bad"}">{e(o.outcome.upper())}: {e(o.reason)}</p>',
@@ -241,7 +243,7 @@ def render(
     )
     parts = [
         *_head(d.overview),
-        *_decision_section(d.overview, d.decision),
+        *_decision_section(d.overview, d.decision, d.on_device),
         *_components_section(d.overview),
         *_data_section(d),
         *_samples_section(samples),

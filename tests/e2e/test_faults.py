@@ -133,7 +133,10 @@ def test_a_model_worse_than_the_baseline_is_not_pushed(runs: Runs):
     lines = result.stdout.splitlines()
     verdict = next(line for line in lines if line.startswith("model NOT BLESSED: "))
     assert "overall: sparse_categorical_accuracy fell by" in verdict and "against the baseline model" in verdict
-    assert lines[-1] == "nothing pushed"
+    assert "nothing pushed" in lines and lines[-1] == "on-device model not pushed"
+    # The on-device model's own regression gate, against the last blessed on-device model.
+    lite_verdict = next(line for line in lines if line.startswith("on-device model NOT BLESSED: "))
+    assert "overall: sparse_categorical_accuracy fell by" in lite_verdict
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
     shown = show_json(runs.config.output_dir)
     assert shown["overview"]["outcome"] == "not blessed"

@@ -127,7 +127,10 @@ def test_an_unreachable_floor_blesses_nothing_and_says_why(runs: Runs):
     verdict = next(line for line in lines if line.startswith("model NOT BLESSED: "))
     assert "overall: sparse_categorical_accuracy" in verdict and "is below the floor 0.9900" in verdict
     assert "class Shirt: sparse_categorical_accuracy" in verdict
-    assert lines[-1] == "nothing pushed"
+    assert "nothing pushed" in lines and lines[-1] == "on-device model not pushed"
+    assert next(line for line in lines if line.startswith("on-device model NOT BLESSED: ")).endswith(
+        verdict.removeprefix("model NOT BLESSED: ")
+    ), "the on-device model's gate, on the same floors"
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
     states = node_states(runs.config)
     assert states["Trainer"] == "cached" and states["Evaluator"] == "done"
@@ -148,7 +151,7 @@ def test_make_predict_classifies_images_with_the_pushed_model(runs: Runs, real_d
     )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
-    assert lines[0] == f"model: {runs.config.model_serving_dir / runs.versions_after_first[0]}"
+    assert lines[0] == f"model: {runs.config.model_serving_dir / runs.versions_after_first[0]} (SavedModel)"
     assert [line.split(": ")[0] for line in lines[1:]] == [str(p) for p in pngs]
     class_names = [line.split(": ", 1)[1].rsplit(" (", 1)[0] for line in lines[1:]]
     assert all(name.rsplit(" ", 1)[0] in features.CLASS_NAMES for name in class_names)

@@ -5,11 +5,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 from tfx.types import artifact_utils, standard_artifacts
 
 from components.contract import files, keys, properties
-from components.lite_conversion import choice, convert, executor, runtime
+from components.lite_conversion import choice, executor, runtime
 from tests.support.brightness_model import brightness_images, export_brightness_model
 from tests.support.example_records import write_examples
 
@@ -63,8 +62,20 @@ def test_representative_sample_is_seeded_and_never_larger_than_asked():
     assert len(executor.representative_sample(images, 500, seed=3)) == 100
 
 
-def test_nothing_is_written_when_no_quantized_model_clears_the_bar(tmp_path, transform_output, monkeypatch):
+def test_when_no_quantized_model_clears_the_bar_the_closest_is_written_with_the_shortfall(
+    tmp_path, transform_output, monkeypatch
+):
     monkeypatch.setattr(choice, "choose", lambda verdicts: None)
-    with pytest.raises(convert.ConversionError, match=r"^no quantized TFLite model clears the bar: dynamic_range: "):
-        _run(tmp_path, transform_output)
-    assert not (tmp_path / "lite").exists()
+    monkeypatch.setattr(
+        choice,
+        "judge",
+        lambda candidate, **bar: choice.Verdict(candidate, 0.3, 0.0, f"{candidate.quantization} falls short"),
+    )
+    lite = _run(tmp_path, transform_output)
+    problem = lite.get_string_custom_property(properties.CONVERSION_PROBLEM)
+    assert problem == (
+        "no quantized TFLite model clears the bar: dynamic_range: dynamic_range falls short; "
+        "full_integer: full_integer falls short"
+    )
+    report = json.loads((tmp_path / "lite" / files.CONVERSION_REPORT_FILE).read_text())
+    assert report["problem"] == problem and (tmp_path / "lite" / "Format-Serving" / files.TFLITE_FILE).is_file()

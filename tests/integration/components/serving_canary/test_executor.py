@@ -44,13 +44,17 @@ def test_executor_writes_an_infra_blessing_pusher_understands(exported_model, tm
         assert exported_model.labels[m.index] == m.true_class != m.predicted == predicted[m.index]
 
 
-def _lite_canary(tmp_path: Path, models, flatbuffer: bytes) -> standard_artifacts.InfraBlessing:
+def _lite_canary(
+    tmp_path: Path, models, flatbuffer: bytes, conversion_problem: str = ""
+) -> standard_artifacts.InfraBlessing:
     model = standard_artifacts.Model()
     model.uri = str(tmp_path / "model")
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "Format-Serving").symlink_to(models.saved_model)
     lite = standard_artifacts.Model()
     lite.uri = str(tmp_path / "lite")
+    if conversion_problem:
+        lite.set_string_custom_property("conversion_problem", conversion_problem)
     (tmp_path / "lite" / "Format-Serving").mkdir(parents=True)
     (tmp_path / "lite" / "Format-Serving" / "tflite").write_bytes(flatbuffer)
     examples_artifact = standard_artifacts.Examples()
@@ -86,3 +90,14 @@ def test_the_lite_canary_refuses_a_tflite_model_that_disagrees(brightness_models
     problems = blessing.get_string_custom_property(properties.CANARY_PROBLEMS)
     assert problems.startswith("the TFLite model disagrees with the SavedModel on 90.0% of 40 images")
     assert (tmp_path / "blessing" / "INFRA_NOT_BLESSED").read_text() == problems
+
+
+def test_the_lite_canary_refuses_a_model_that_missed_the_quantization_bar(brightness_models, tmp_path: Path):
+    from tfx.components.util import model_utils
+
+    from components.contract import properties
+
+    missed = "no quantized TFLite model clears the bar: full_integer: 0.34 of the float model's size (at most 0.33)"
+    blessing = _lite_canary(tmp_path, brightness_models, brightness_models.flatbuffer, conversion_problem=missed)
+    assert not model_utils.is_infra_validated(blessing)
+    assert blessing.get_string_custom_property(properties.CANARY_PROBLEMS) == missed
