@@ -68,6 +68,8 @@ SPLIT_KEY = "split"
 CANARY_SIZE_KEY = "canary_size"
 # LiteConverter's: how many training images calibrate the full-integer model, and the sample's seed (SEED_KEY).
 REPRESENTATIVE_SIZE_KEY = "representative_size"
+# The baseline resolver's: 1 resolves on-device (TFLite) models, 0 SavedModels.
+ON_DEVICE_KEY = "on_device"
 # The span window resolver's: how many cleared spans the window holds (0: every span).
 NUM_SPANS_KEY = "num_spans"
 # Every custom component's (and the Trainer's, Tuner's and Transform's custom_config) fingerprint of the code

@@ -20,6 +20,17 @@ from components.contract import keys, properties
 from components.resolvers import this_run
 
 
+def is_on_device(model: artifact.Artifact) -> bool:
+    """Whether a Model is an on-device (TFLite) model, LiteConverter's: it records its quantization. The Trainer and
+    LiteConverter both output Models, and a resolver's channel of Models holds both kinds."""
+    return bool(model.get_string_custom_property(properties.QUANTIZATION))
+
+
+def of_kind(models: Sequence[artifact.Artifact], *, on_device: bool) -> list[artifact.Artifact]:
+    """The on-device models among ``models``, or the others (SavedModels)."""
+    return [m for m in models if is_on_device(m) == on_device]
+
+
 def newest_blessed(
     models: Sequence[artifact.Artifact],
     blessings: Sequence[artifact.Artifact],
@@ -46,11 +57,14 @@ def latest_blessed_other_than(
 
 
 class LatestBlessedOtherModelStrategy(resolver.ResolverStrategy):
-    """Resolves ``model``/``model_blessing`` to the latest blessed model that is not the ``candidate``."""
+    """Resolves ``model``/``model_blessing`` to the latest blessed model that is not the ``candidate``, of the
+    candidate's kind: a SavedModel, or with ``on_device`` (the Resolver's config), an on-device model."""
+
+    def __init__(self, on_device: bool = False) -> None:
+        self._on_device = on_device
 
     def resolve_artifacts(self, store: Any, input_dict: dict[str, list[artifact.Artifact]]) -> dict:
         candidates = this_run.this_runs(store, input_dict.get(keys.CANDIDATE_KEY, []))
-        model, blessing = latest_blessed_other_than(
-            candidates, input_dict.get(keys.MODEL_KEY, []), input_dict.get(keys.MODEL_BLESSING_KEY, [])
-        )
+        models = of_kind(input_dict.get(keys.MODEL_KEY, []), on_device=self._on_device)
+        model, blessing = latest_blessed_other_than(candidates, models, input_dict.get(keys.MODEL_BLESSING_KEY, []))
         return {keys.CANDIDATE_KEY: candidates, keys.MODEL_KEY: model, keys.MODEL_BLESSING_KEY: blessing}

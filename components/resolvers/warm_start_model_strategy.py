@@ -35,7 +35,7 @@ class WarmStartModelStrategy(resolver.ResolverStrategy):
 
     def resolve_artifacts(self, store: Any, input_dict: dict[str, list[artifact.Artifact]]) -> dict:
         window = this_run.this_runs(store, input_dict.get(keys.EXAMPLES_KEY, []))
-        model, blessing = warm_start_model(
-            window, input_dict.get(keys.MODEL_KEY, []), input_dict.get(keys.MODEL_BLESSING_KEY, [])
-        )
+        # SavedModels only: an on-device model has no Keras weights to start from.
+        models = baseline_model_strategy.of_kind(input_dict.get(keys.MODEL_KEY, []), on_device=False)
+        model, blessing = warm_start_model(window, models, input_dict.get(keys.MODEL_BLESSING_KEY, []))
         return {keys.EXAMPLES_KEY: window, keys.MODEL_KEY: model, keys.MODEL_BLESSING_KEY: blessing}

@@ -37,15 +37,12 @@ EVAL_MODEL_MODULE = "components.evaluation.model_loader"
 LITE_EVAL_MODULE = "components.evaluation.lite_extractors"
 
 
-def _models_of(producer: str, output_key: str, evaluator: str) -> dict[str, Channel]:
-    """A resolver's ``model`` and ``model_blessing`` inputs: the models one node produced and the blessings one
-    Evaluator gave. The Trainer and LiteConverter both produce Models, so a channel by type alone would mix
-    SavedModels and TFLite models."""
+def _models_and_blessings() -> dict[str, Channel]:
+    """A model resolver's ``model`` and ``model_blessing`` inputs. The Trainer and LiteConverter both output
+    Models: the project's strategies tell them apart (baseline_model_strategy.of_kind)."""
     return {
-        keys.MODEL_KEY: Channel(type=standard_artifacts.Model, producer_component_id=producer, output_key=output_key),
-        keys.MODEL_BLESSING_KEY: Channel(
-            type=standard_artifacts.ModelBlessing, producer_component_id=evaluator, output_key=keys.BLESSING_KEY
-        ),
+        keys.MODEL_KEY: Channel(type=standard_artifacts.Model),
+        keys.MODEL_BLESSING_KEY: Channel(type=standard_artifacts.ModelBlessing),
     }
 
 
@@ -73,8 +70,9 @@ def _on_device_nodes(
     lite_model = lite_converter.outputs[keys.LITE_MODEL_KEY]
     lite_baseline_resolver = Resolver(
         strategy_class=baseline_model_strategy.LatestBlessedOtherModelStrategy,
+        config={keys.ON_DEVICE_KEY: True},
         candidate=lite_model,
-        **_models_of(node_ids.LITE_CONVERTER, keys.LITE_MODEL_KEY, node_ids.LITE_EVALUATOR),
+        **_models_and_blessings(),
     ).with_id(node_ids.LITE_BASELINE_RESOLVER)
     lite_evaluator = Evaluator(
         examples=test_examples,
@@ -198,7 +196,7 @@ def create_pipeline(
         warm_start = Resolver(
             strategy_class=WarmStartModelStrategy if custom_resolvers else LatestBlessedModelStrategy,
             **warm_start_inputs,
-            **_models_of(node_ids.TRAINER, keys.MODEL_KEY, node_ids.EVALUATOR),
+            **_models_and_blessings(),
         ).with_id(node_ids.WARM_START_RESOLVER)
 
     trainer = trainer_class(
@@ -220,7 +218,7 @@ def create_pipeline(
     baseline_resolver = Resolver(
         strategy_class=strategy_class,
         **candidate,
-        **_models_of(node_ids.TRAINER, keys.MODEL_KEY, node_ids.EVALUATOR),
+        **_models_and_blessings(),
     ).with_id(node_ids.BASELINE_RESOLVER)
 
     evaluator = Evaluator(

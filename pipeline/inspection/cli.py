@@ -2,7 +2,7 @@
 
     fashion-mnist-inspect runs                 every run, newest first
     fashion-mnist-inspect show [RUN]           one run in detail (default: the latest)
-    fashion-mnist-inspect lineage VERSION      a served version back to the raw files
+    fashion-mnist-inspect lineage VERSION      a served version back to the raw files (--lite: an on-device one)
     fashion-mnist-inspect logdir               the latest training's TensorBoard logs
 
 Each takes ``--json``. Imports neither TensorFlow nor TFX.
@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_options(show, defaults=False)
     lineage = commands.add_parser("lineage", help="a served model version back to the raw data")
     lineage.add_argument("version", help="the integer version folder under serving_model/<model>/")
+    lineage.add_argument("--lite", action="store_true", help="a version of the on-device model (<model>_lite/)")
     _add_options(lineage, defaults=False)
     _add_options(
         commands.add_parser("logdir", help="the TensorBoard log folder of the latest training"), defaults=False
@@ -233,7 +234,7 @@ def run(args: argparse.Namespace, out: TextIO) -> None:
     elif args.command == "lineage":
         if not args.version.isdigit():
             raise runs_lib.UnknownRunError(f"{args.version!r} is not a version: versions are integers")
-        result = lineage_lib.lineage(store, int(args.version))
+        result = lineage_lib.lineage(store, int(args.version), on_device=args.lite)
         lines = format_lineage(result)
     else:  # logdir
         result = details_lib.details(store, "latest", args.pipeline).model_run_dir

@@ -37,8 +37,9 @@ class Lineage:
     warm_start: spans.WarmStart | None
 
 
-def find_pushed(store: Store, version: int | str) -> ArtifactRef:
-    """The PushedModel artifact of a served version."""
+def find_pushed(store: Store, version: int | str, pusher: str = node_ids.PUSHER) -> ArtifactRef:
+    """The PushedModel artifact of a served version, pushed by ``pusher`` (the SavedModel's or the on-device
+    model's Pusher: the two may push the same version number in the same second)."""
     for artifact in store.artifacts_of_type(artifact_types.PUSHED_MODEL):
         props = artifact.custom_properties
         if (
@@ -47,16 +48,17 @@ def find_pushed(store: Store, version: int | str) -> ArtifactRef:
             and props[properties.PUSHED].int_value == 1
         ):
             producer = store.producer(artifact.id)
-            if producer is not None:
+            if producer is not None and producer.node_id == pusher:
                 ref = producer.output(artifact_types.PUSHED_MODEL)
                 if ref is not None:
                     return ref
     raise UnknownRunError(f"no pushed model version {version} in this store; `inspect runs` lists what was pushed")
 
 
-def lineage(store: Store, version: int | str) -> Lineage:
-    """From a pushed version back through every execution that led to it."""
-    pushed = find_pushed(store, version)
+def lineage(store: Store, version: int | str, *, on_device: bool = False) -> Lineage:
+    """From a pushed version (of the on-device model, with ``on_device``) back through every execution that led
+    to it."""
+    pushed = find_pushed(store, version, node_ids.LITE_PUSHER if on_device else node_ids.PUSHER)
     steps: list[LineageStep] = []
     seen_executions: set[int] = set()
     frontier = [pushed.id]
