@@ -68,3 +68,47 @@ def test_an_image_whose_name_is_not_utf8_is_named_escaped(tmp_path: Path, export
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out, encoding="utf-8", errors="strict", write_through=True))
     assert predict.main([str(image), f"--serving-dir={tmp_path / 'serving'}"]) == 0
     assert out.getvalue().decode().splitlines()[1].startswith(f"{tmp_path}/shoe-\\xff.png: ")
+
+
+def _lite_serving(tmp_path: Path, flatbuffer: bytes, version: str = "1") -> Path:
+    """A serving folder holding ``flatbuffer`` as an on-device version of the full profile's model."""
+    lite = tmp_path / "serving" / "fashion_mnist_lite" / version
+    lite.mkdir(parents=True)
+    (lite / "model.tflite").write_bytes(flatbuffer)
+    (lite / "assets.extra").mkdir()
+    (lite / "assets.extra" / "model_card.json").write_text('{"on_device": {"quantization": "full_integer"}}')
+    return lite
+
+
+def test_lite_answers_with_the_on_device_model_and_says_which(tmp_path: Path, brightness_models, capsys):
+    lite = _lite_serving(tmp_path, brightness_models.flatbuffer)
+    images = brightness_models.images[[0, 20, 39]]  # classes 0, 5, 9
+    pngs = []
+    for i, image in enumerate(images):
+        pngs.append(tmp_path / f"image{i}.png")
+        pngs[-1].write_bytes(tf.io.encode_png(image[..., None]).numpy())
+    assert predict.main([*map(str, pngs), "--lite", f"--serving-dir={tmp_path / 'serving'}", "--top=1"]) == 0
+    model_line, *answers = capsys.readouterr().out.splitlines()
+    assert model_line == f"model: {lite / 'model.tflite'} (TFLite, full_integer)"
+    said = [a.split(": ", 1)[1].rsplit(" ", 1)[0] for a in answers]
+    assert said == [features.CLASS_NAMES[c] for c in (0, 5, 9)]
+
+
+def test_lite_passes_over_a_version_without_its_flatbuffer_and_names_a_damaged_one(
+    tmp_path: Path, brightness_models, capsys
+):
+    _lite_serving(tmp_path, brightness_models.flatbuffer, "1")
+    (tmp_path / "serving" / "fashion_mnist_lite" / "2").mkdir()
+    image = tmp_path / "image.png"
+    image.write_bytes(tf.io.encode_png(brightness_models.images[0][..., None]).numpy())
+    args = [str(image), "--lite", f"--serving-dir={tmp_path / 'serving'}"]
+    assert predict.main(args) == 0
+    lite = tmp_path / "serving" / "fashion_mnist_lite"
+    assert capsys.readouterr().err == (
+        f"warning: {lite / '2'}: incomplete model version (no model.tflite); using version 1, the newest complete one\n"
+    )
+    _lite_serving(tmp_path, b"not a flatbuffer", "3")
+    assert predict.main(args) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.splitlines()) == 1
+    assert captured.err.startswith(f"error: {lite / '3' / 'model.tflite'}: cannot load the TFLite model: ")
