@@ -118,6 +118,7 @@ def create_pipeline(
     input_base: str | None = None,
     metadata_connection_config: metadata_store_pb2.ConnectionConfig | None = None,
     custom_resolvers: bool = True,
+    on_device: bool | None = None,
     vertex_training: VertexTraining | None = None,
 ) -> tfx_pipeline.Pipeline:
     """Builds the Fashion-MNIST pipeline.
@@ -137,6 +138,10 @@ def create_pipeline(
         from a model of an older window. Kubeflow's v2 compiler supports only TFX's own strategies: there the
         baseline and the warm start are TFX's latest blessed model, and the Trainer and the drift gate see the
         spans the run ingests.
+      on_device: build the on-device (TFLite) model's nodes (docs/on_device.md); by default where
+        ``custom_resolvers`` is, which tell its models from the SavedModels. Off under TFX's Airflow runner,
+        which names every artifact ``<output key>:<run id>``: the on-device Evaluator's, canary's and
+        Pusher's outputs would clash in ML Metadata with the SavedModel's.
       vertex_training: train on several Vertex AI machines (Kubeflow / Vertex AI only); the
         configuration's distribution becomes ``multi_worker_mirrored``.
     """
@@ -266,9 +271,9 @@ def create_pipeline(
     ).with_id(node_ids.PUSHER)
 
     # The on-device model, where the resolvers can tell it apart from the SavedModel (docs/on_device.md).
-    on_device = (
+    on_device_nodes = (
         _on_device_nodes(config, trainer, examples, test_examples, data.window_drift_reports, pusher, card_provenance)
-        if custom_resolvers
+        if (custom_resolvers if on_device is None else on_device)
         else []
     )
 
@@ -285,7 +290,7 @@ def create_pipeline(
             evaluator,
             serving_canary,
             pusher,
-            *on_device,
+            *on_device_nodes,
         ],
         enable_cache=True,
         metadata_connection_config=metadata_connection_config,

@@ -13,7 +13,7 @@ from pipeline.definition import pipeline as definition
 from tests.conftest import REPO_ROOT
 from tests.support.pipeline_nodes import build_arguments
 
-BEAM_COMPONENTS = {"FashionMnistExampleGen", "StatisticsGen", "Transform", "Evaluator"}
+BEAM_COMPONENTS = {"FashionMnistExampleGen", "StatisticsGen", "Transform", "Evaluator", "LiteEvaluator"}
 
 
 def documented_option_sets() -> list[list[str]]:

@@ -50,6 +50,8 @@ def build_dag() -> airflow_models.DAG:
         dataset=dataset,
         spans_to_ingest=arrival.spans,
         metadata_connection_config=metadata.sqlite_metadata_connection_config(str(config.metadata_path)),
+        # TFX's Airflow runner names artifacts "<output key>:<run id>": a second Evaluator's would clash.
+        on_device=False,
     )
     schedule = parse_schedule(os.environ.get(SCHEDULE_ENV, DEFAULT_SCHEDULE))
     airflow_config = tasks.dag_settings(schedule)

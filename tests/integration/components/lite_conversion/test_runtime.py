@@ -11,7 +11,7 @@ from components.lite_conversion import runtime
 from tests.conftest import REPO_ROOT
 
 _EXAMPLE = re.compile(r"<!-- five-line example:[^>]*-->\n```python\n(.*?)```", re.S)
-_MODEL_PATH = re.compile(r'model_path="([^"]+)"')
+_MODEL_PATH = re.compile(r'Interpreter\("([^"]+)"\)')
 
 
 def _example() -> str:
@@ -21,10 +21,10 @@ def _example() -> str:
 
 def test_the_documented_example_is_five_lines_and_answers_as_the_runtime_does(brightness_models, tmp_path):
     code = _example()
-    assert len(code.strip().splitlines()) == 5
+    assert len(code.strip().splitlines()) == 5  # the import, a blank line and three
     model_file = tmp_path / "model.tflite"
     model_file.write_bytes(brightness_models.flatbuffer)
-    code = _MODEL_PATH.sub(f'model_path="{model_file}"', code)
+    code = _MODEL_PATH.sub(f'Interpreter("{model_file}")', code)
     expected = runtime.OnDeviceModel(brightness_models.flatbuffer).predict(brightness_models.images).argmax(axis=1)
     for image, answer in zip(brightness_models.images[::7], expected[::7], strict=True):
         printed = io.StringIO()
@@ -39,7 +39,7 @@ def test_the_example_runs_a_float_model_too(brightness_models, tmp_path):
 
     model_file = tmp_path / "model.tflite"
     model_file.write_bytes(convert.convert(brightness_models.keras_model, choice.FLOAT))
-    code = _MODEL_PATH.sub(f'model_path="{model_file}"', _example())
+    code = _MODEL_PATH.sub(f'Interpreter("{model_file}")', _example())
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(code, {"image": brightness_models.images[-1]})
