@@ -159,6 +159,7 @@ def classify_lite(version: Path, images: np.ndarray) -> tuple[np.ndarray, str]:
     import json
 
     from components.lite_conversion import runtime
+    from components.pusher import publish
 
     path = version / files.PUSHED_TFLITE_FILE
     try:
@@ -167,7 +168,7 @@ def classify_lite(version: Path, images: np.ndarray) -> tuple[np.ndarray, str]:
         why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(f"{path}: cannot load the TFLite model: {why}") from None
     try:
-        card = json.loads((version / "assets.extra" / "model_card.json").read_text())
+        card = json.loads((version / publish.MODEL_CARD_PATH).read_text())
         quantization = card["on_device"]["quantization"]
     except (OSError, ValueError, KeyError, TypeError):
         quantization = "unknown"
