@@ -28,6 +28,11 @@ from components import legacy_keras
 from pipeline import node_ids
 from pipeline.airflow import node_graph
 
+
+class UnknownNodeError(ValueError):
+    """The IR has no node of that id: a usage error, noted nowhere."""
+
+
 # The nodes that never retry: their whole work is a decision on the data at hand.
 GATES = (node_ids.DATA_GATE, node_ids.DRIFT_GATE)
 
@@ -130,7 +135,7 @@ def launch(ir_path: Path, run_id: str, node_id: str) -> None:
     for each node (tfx/orchestration/local/local_dag_runner.py).
 
     Raises:
-      KeyError: no such node. Whatever the node raised, after TFX marked its execution failed.
+      UnknownNodeError: no such node. Whatever the node raised, after TFX marked its execution failed.
     """
     from tfx.dsl.compiler import constants
     from tfx.orchestration import metadata
@@ -142,7 +147,7 @@ def launch(ir_path: Path, run_id: str, node_id: str) -> None:
     runtime_parameter_utils.substitute_runtime_parameter(ir, {constants.PIPELINE_RUN_ID_PARAMETER_NAME: run_id})
     nodes = {n.pipeline_node.node_info.id: n.pipeline_node for n in ir.nodes}
     if node_id not in nodes:
-        raise KeyError(f"no node {node_id!r} in {ir_path}; its nodes: {', '.join(nodes)}")
+        raise UnknownNodeError(f"no node {node_id!r} in {ir_path}; its nodes: {', '.join(nodes)}")
     pipeline_node = nodes[node_id]
     if pipeline_node.execution_options.HasField("skip"):
         print(f"{node_id} is skipped in this run")
@@ -167,7 +172,7 @@ def metadata_path_of(ir_path: Path) -> Path:
     from tfx.orchestration.local import runner_utils
 
     connection = runner_utils.extract_local_deployment_config(_load_ir(ir_path)).metadata_connection_config
-    return Path(connection.sqlite.filename_uri)
+    return Path(connection.database_connection_config.sqlite.filename_uri)
 
 
 def note(ir_path: Path, pipeline_name: str, run_id: str, node_id: str, notes: dict[str, str], *, failed: bool) -> None:
@@ -202,6 +207,9 @@ def _launch_command(args: argparse.Namespace) -> int:
     graph = node_graph.read(args.ir.parent / node_graph.NODES_FILE)
     try:
         launch(args.ir, args.run_id, args.node)
+    except UnknownNodeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except Exception as failure:  # noqa: BLE001 - every failure is one line, a note, and an exit status
         traceback.print_exc()
         reason = one_line(failure)
