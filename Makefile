@@ -23,6 +23,11 @@ UV_VERSION := 0.13.9
 # The stamp records which lock file the venv was installed from.
 STAMP      := $(VENV)/.installed-$(shell cat requirements.lock setup.py 2>/dev/null | sha256sum | cut -c1-16)
 RAW_DIR    := $(CURDIR)/data/raw
+# Airflow 3 has a virtualenv of its own (requirements-airflow.in says why); only the Airflow targets need it.
+AIRFLOW_VENV   := $(CURDIR)/.venv-airflow
+AIRFLOW_PY     := $(AIRFLOW_VENV)/bin/python
+AIRFLOW_STAMP  := $(AIRFLOW_VENV)/.installed-$(shell cat requirements-airflow.lock 2>/dev/null | sha256sum | cut -c1-16)
+AIRFLOW_PYTHON ?=
 
 # Every value reaches the shell as one word, whatever it holds (spaces, ' " ` \ ; #): $(call q,VALUE) puts it in
 # single quotes, each ' in it as '\''. Only a $ is make's own: write $$ for one. FLAGS, ARGS, IMAGES and
@@ -38,7 +43,7 @@ RUN_ARGS := --profile=$(call q,$(PROFILE)) --output-dir=$(call path,$(OUTPUT_DIR
             $(if $(DATA_DIR),--data-dir=$(call path,$(DATA_DIR))) $(if $(EPOCHS),--epochs=$(call q,$(EPOCHS))) \
             $(foreach arg,$(BEAM_ARGS),$(call q,--beam-arg=$(arg))) $(FLAGS)
 
-.PHONY: help setup data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench docs chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup setup-airflow data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench docs chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|best|smoke|tune DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
@@ -60,19 +65,20 @@ help:
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
 	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT= KFP_TRAIN_REPLICAS= KFP_TRAIN_PROJECT=]"
 	@echo "make setup         Python 3.10 venv in .venv with the locked dependencies"
+	@echo "make setup-airflow Python 3.11 venv in .venv-airflow with the locked Airflow 3  [AIRFLOW_PYTHON=]"
 	@echo "make data          fetch and verify Fashion-MNIST into data/raw"
 	@echo "make spans         SPANS=3: the training set as span folders, for DATA_DIR  [RELEASE= SPANS_DIR= SPAN_SIZE= ALTER=\"3=invert\"]"
 	@echo "make lint          ruff;  make format: ruff format  (make test runs lint and docs first)"
 	@echo "make docs          build the documentation site (MkDocs, --strict) into OUTPUT_DIR/site"
-	@echo "make lock          re-resolve requirements.in into requirements.lock"
-	@echo "make clean         remove outputs (output/); clean-all also removes .venv and data/raw"
+	@echo "make lock          re-resolve requirements.in and requirements-airflow.in into their .lock files"
+	@echo "make clean         remove outputs (output/); clean-all also removes .venv, .venv-airflow and data/raw"
 
 setup: $(STAMP)
 
 $(STAMP): requirements.lock setup.py
 	@set -e; \
 	if [ ! -x $(call q,$(VENV_PY)) ] || ! $(call q,$(VENV_PY)) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
-	  py="$$(PYTHON=$(call q,$(PYTHON)) scripts/find-python310)"; \
+	  py="$$(PYTHON=$(call q,$(PYTHON)) scripts/find-python 3.10 "TFX 1.16 needs Python 3.10 (it does not support 3.11+)")"; \
 	  echo $(call q,creating $(VENV) with) "$$py"; \
 	  rm -rf $(call q,$(VENV)); "$$py" -m venv $(call q,$(VENV)); \
 	fi; \
@@ -81,6 +87,22 @@ $(STAMP): requirements.lock setup.py
 	$(call q,$(VENV)/bin/uv) pip sync -q --python $(call q,$(VENV_PY)) requirements.lock; \
 	$(call q,$(VENV)/bin/uv) pip install -q --python $(call q,$(VENV_PY)) --no-deps -e .; \
 	rm -f $(call q,$(VENV))/.installed-*; touch $(call q,$@)
+
+# Airflow 3's own venv, from requirements-airflow.lock, with the uv of .venv (hence the order-only prerequisite:
+# a new TFX lock does not reinstall Airflow). Nothing of the project is installed in it: the DAG file imports only
+# Airflow, and its tasks run the TFX venv's Python.
+setup-airflow: $(AIRFLOW_STAMP)
+
+$(AIRFLOW_STAMP): requirements-airflow.lock | $(STAMP)
+	@set -e; \
+	if [ ! -x $(call q,$(AIRFLOW_PY)) ] || ! $(call q,$(AIRFLOW_PY)) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+	  py="$$(PYTHON=$(call q,$(AIRFLOW_PYTHON)) scripts/find-python 3.11 "Airflow 3's venv is made with Python 3.11")"; \
+	  echo $(call q,creating $(AIRFLOW_VENV) with) "$$py"; \
+	  rm -rf $(call q,$(AIRFLOW_VENV)); $(call q,$(VENV)/bin/uv) venv -q --python "$$py" $(call q,$(AIRFLOW_VENV)); \
+	fi; \
+	echo "installing Airflow 3's locked dependencies (about a minute the first time)"; \
+	$(call q,$(VENV)/bin/uv) pip sync -q --python $(call q,$(AIRFLOW_PY)) requirements-airflow.lock; \
+	rm -f $(call q,$(AIRFLOW_VENV))/.installed-*; touch $(call q,$@)
 
 # Verifying the four files takes a second or two, so it runs every time rather than trusting a stamp.
 data: $(STAMP)
@@ -231,6 +253,8 @@ format: $(STAMP)
 lock: $(STAMP)
 	$(call q,$(VENV)/bin/uv) pip compile requirements.in -o requirements.lock --python-version 3.10 \
 	  --python-platform x86_64-manylinux_2_28 --no-header --quiet
+	$(call q,$(VENV)/bin/uv) pip compile requirements-airflow.in -o requirements-airflow.lock --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --no-header --quiet
 
 clean:
 	rm -rf $(call path,$(OUTPUT_DIR)) .pytest_cache .ruff_cache build *.egg-info
@@ -239,4 +263,4 @@ clean-data:
 	rm -rf $(call q,$(RAW_DIR))
 
 clean-all: clean clean-data
-	rm -rf $(call q,$(VENV))
+	rm -rf $(call q,$(VENV)) $(call q,$(AIRFLOW_VENV))

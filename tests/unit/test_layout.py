@@ -47,6 +47,7 @@ FOLDER_IMPORTS = {
 RUN_PATH = (
     "pipeline.local.runner",
     "pipeline.airflow.dags.fashion_mnist_dag",
+    "pipeline.airflow.launch_node",
     "pipeline.kubeflow.runner",
     "pipeline.definition.pipeline",
     "components.training.trainer",
