@@ -60,7 +60,7 @@ help:
 	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
 	@echo "make tensorboard   TensorBoard on the latest training's logs [TB_HOST= TB_PORT=]"
 	@echo "make bench         measure against the performance targets  [PROFILE=full|best|smoke BENCH_SEEDS=\"42 7 1234\"]"
-	@echo "make airflow       a local Airflow scheduler and web UI running the pipeline on a schedule"
+	@echo "make airflow       a local Airflow 3 (scheduler, API server and UI) running the pipeline on a schedule"
 	@echo "                   [AIRFLOW_PORT=8080 AIRFLOW_SCHEDULE=@daily|none|\"0 3 * * *\" AIRFLOW_DIR=OUTPUT_DIR/airflow]"
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
 	@echo "make compile-kubeflow  write the Kubeflow Pipelines v2 / Vertex AI spec [KFP_IMAGE= KFP_PIPELINE_ROOT= KFP_TRAIN_REPLICAS= KFP_TRAIN_PROJECT=]"
@@ -187,23 +187,20 @@ chromium:
 	  else sudo apt-get install -y -q chromium >/dev/null; fi; } || \
 	  { echo "error: cannot install chromium (apt-get install chromium); the report's browser test needs it" >&2; exit 1; }
 
-# A real local Airflow (scheduler and web server, SQLite, SequentialExecutor) in AIRFLOW_DIR, scheduling the
-# pipeline with this Makefile's settings (PROFILE, DATA_DIR, FLAGS, ...); Ctrl-C stops it (pipeline/airflow/local.py).
+# A local Airflow 3 (scheduler, DAG processor, API server and UI, triggerer; LocalExecutor on SQLite) in AIRFLOW_DIR,
+# from its own virtualenv, scheduling the pipeline with this Makefile's settings (PROFILE, DATA_DIR, FLAGS, ...);
+# Ctrl-C stops it and every task it runs (pipeline/airflow/local.py).
 AIRFLOW_PORT     ?= 8080
 AIRFLOW_SCHEDULE ?= @daily
 AIRFLOW_DIR      ?= $(OUTPUT_DIR)/airflow
-airflow: $(STAMP) data
+airflow: $(STAMP) data setup-airflow
 	@$(call q,$(VENV_PY)) -m pipeline.airflow.local --home=$(call path,$(AIRFLOW_DIR)) --port=$(call q,$(AIRFLOW_PORT)) \
-	  --schedule=$(call q,$(AIRFLOW_SCHEDULE)) --pipeline-args=$(call q,$(RUN_ARGS))
+	  --schedule=$(call q,$(AIRFLOW_SCHEDULE)) --venv=$(call q,$(AIRFLOW_VENV)) --pipeline-args=$(call q,$(RUN_ARGS))
 
-# Airflow: what to set so that Airflow (installed in .venv) schedules this pipeline.
+# Airflow 3 of your own: writes the DAG's shape in AIRFLOW_DIR/shape and prints the settings that schedule it.
 airflow-dag: $(STAMP)
-	@echo "# Point Airflow at the DAG and give it the settings it needs, e.g. in the scheduler's environment:"
-	@echo $(call q,export AIRFLOW__CORE__DAGS_FOLDER=$(call q,$(CURDIR)/pipeline/airflow/dags))
-	@grep -v '^#' pipeline/airflow/dags/airflow.env | sed 's/^/export /'
-	@echo $(call q,export FASHION_MNIST_PIPELINE_ARGS=$(call q,$(RUN_ARGS)))
-	@echo "export FASHION_MNIST_SCHEDULE='@daily'"
-	@echo "# then start your scheduler and web server; or, on this machine: make airflow (the same settings)"
+	@$(call q,$(VENV_PY)) -m pipeline.airflow.local --print-settings --home=$(call path,$(AIRFLOW_DIR)) \
+	  --schedule=$(call q,$(AIRFLOW_SCHEDULE)) --pipeline-args=$(call q,$(RUN_ARGS))
 
 # Kubeflow Pipelines v2 / Vertex AI: the pipeline spec, for the image built from ./Dockerfile.
 KFP_IMAGE         ?= fashion-mnist-tfx:latest
@@ -227,16 +224,16 @@ compile-kubeflow: $(STAMP) data
 	  $(if $(KFP_TRAIN_IMAGE),--train-image=$(call q,$(KFP_TRAIN_IMAGE))) $(RUN_ARGS)
 
 # Lint and the documentation site first: a style slip or a broken link fails in seconds, not after the suite.
-test: $(STAMP) lint docs data chromium
+test: $(STAMP) setup-airflow lint docs data chromium
 	@$(call q,$(VENV_PY)) -m pytest $(PYTEST_ARGS)
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) setup-airflow
 	@$(call q,$(VENV_PY)) -m pytest tests/unit $(PYTEST_ARGS)
 
 test-integration: $(STAMP) data
 	@$(call q,$(VENV_PY)) -m pytest tests/integration $(PYTEST_ARGS)
 
-test-e2e: $(STAMP) data chromium
+test-e2e: $(STAMP) setup-airflow data chromium
 	@$(call q,$(VENV_PY)) -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -56,8 +56,11 @@ def data_stopped(failure: BaseException) -> bool:
     return False
 
 
-def compile_run(run_dir: Path, pipeline_args: Sequence[str], expect_nodes: Path | None = None) -> node_graph.NodeGraph:
-    """Compiles the pipeline for one run into ``run_dir``: the IR and the node graph.
+def compile_run(
+    run_dir: Path, pipeline_args: Sequence[str], expect_nodes: Path | None = None, *, shape_only: bool = False
+) -> node_graph.NodeGraph:
+    """Compiles the pipeline for one run into ``run_dir``: the IR and the node graph. ``shape_only``: for the
+    DAG's shape (``make airflow``), nothing is written outside ``run_dir`` (no store backup, no data manifest).
 
     Raises:
       ConfigError, StoreDamagedError, IdxError, DataSourceError: one line each.
@@ -81,8 +84,10 @@ def compile_run(run_dir: Path, pipeline_args: Sequence[str], expect_nodes: Path 
     config.output_dir.mkdir(parents=True, exist_ok=True)
     if config.metadata_path.exists():
         check(config.metadata_path)
-        backups.backup(config.metadata_path)
-    manifest.write(config.data_manifest_path, dataset)
+        if not shape_only:
+            backups.backup(config.metadata_path)
+    if not shape_only:
+        manifest.write(config.data_manifest_path, dataset)
     arrival = spans_to_ingest(dataset, config.metadata_path, config.tfx_pipeline_name)
     print(arrival.describe())
     warnings += arrival.warnings
@@ -231,7 +236,7 @@ def _compile_command(args: argparse.Namespace) -> int:
     from pipeline.metadata.health import StoreDamagedError
 
     try:
-        graph = compile_run(args.run_dir, args.pipeline_args, args.expect_nodes)
+        graph = compile_run(args.run_dir, args.pipeline_args, args.expect_nodes, shape_only=args.shape_only)
     except (IdxError, DataSourceError) as stop:
         print(f"error: {stop}", file=sys.stderr)
         return node_graph.DATA_STOP_EXIT_STATUS
@@ -248,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     compile_parser = commands.add_parser("compile", help="compile the pipeline into a run's folder")
     compile_parser.add_argument("--run-dir", type=Path, required=True)
     compile_parser.add_argument("--expect-nodes", type=Path, help="fail unless the nodes are this file's")
+    compile_parser.add_argument("--shape-only", action="store_true", help="for the DAG's shape: write nothing else")
     compile_parser.add_argument("pipeline_args", nargs=argparse.REMAINDER, help="-- and the runner's flags")
     launch_parser = commands.add_parser("launch", help="run one node of a compiled pipeline")
     launch_parser.add_argument("--ir", type=Path, required=True)

@@ -1,7 +1,7 @@
 """The file between the TFX side and the Airflow 3 side: the compiled pipeline's nodes and how to launch them.
 
 ``python -m pipeline.airflow.launch_node compile`` writes it beside the pipeline's IR; the DAG file
-(pipeline/airflow/airflow3_dags/) reads it with nothing but the standard library, since the Airflow virtualenv
+(pipeline/airflow/dags/) reads it with nothing but the standard library, since the Airflow virtualenv
 has neither TFX nor this project. Everything the DAG needs to know about the TFX side is in the file, spelled
 here once: the nodes and their upstream nodes, the command that launches one, the exit status that means the
 data stopped the run, the nodes that never retry. No TFX, no Airflow.

@@ -24,11 +24,7 @@ from pipeline.metadata import health
 
 RUN_CONTEXT = "pipeline_run"
 NODE_CONTEXT = "node"
-# What TFX's Airflow runner writes instead (tfx/orchestration/metadata.py).
-AIRFLOW_RUN_CONTEXT = "run"
-AIRFLOW_COMPONENT_RUN_CONTEXT = "component_run"
-_PIPELINE_NAME = "pipeline_name"
-_RUN_ID = "run_id"
+# An execution's node id when it has no node context (written by TFX's launchers before the IR).
 _COMPONENT_ID = "component_id"
 # Set by the local runner on the execution that failed: the exception's message.
 FAILURE_MESSAGE = "failure_message"
@@ -194,26 +190,18 @@ class Store:
             name = parents[0] if parents else ""
             if pipeline_name is None or name == pipeline_name:
                 out.append((name, run))
-        for run in self._store.get_contexts_by_type(AIRFLOW_RUN_CONTEXT):
-            name = run.properties[_PIPELINE_NAME].string_value
-            if pipeline_name is None or name == pipeline_name:
-                out.append((name, run))
         return sorted(out, key=lambda item: (item[1].create_time_since_epoch, item[1].id))
 
     @staticmethod
     def run_id(run: metadata_store_pb2.Context) -> str:
-        """The orchestrator's id of a run (an Airflow run's context is named ``<pipeline>.<run id>``)."""
-        return run.properties[_RUN_ID].string_value if run.type == AIRFLOW_RUN_CONTEXT else run.name
+        """The orchestrator's id of a run: its ``pipeline_run`` context's name (the local runner's or Airflow's)."""
+        return run.name
 
     def node_executions(self, pipeline_name: str, node_id: str) -> list[metadata_store_pb2.Execution]:
         """Every execution of one of the pipeline's nodes, in every run, oldest first."""
         found = {}
         for context in self._store.get_contexts_by_type(NODE_CONTEXT):
             if context.name == f"{pipeline_name}.{node_id}":
-                found.update((e.id, e) for e in self._store.get_executions_by_context(context.id))
-        for context in self._store.get_contexts_by_type(AIRFLOW_COMPONENT_RUN_CONTEXT):
-            props = context.properties
-            if props[_PIPELINE_NAME].string_value == pipeline_name and props[_COMPONENT_ID].string_value == node_id:
                 found.update((e.id, e) for e in self._store.get_executions_by_context(context.id))
         return [found[i] for i in sorted(found)]
 
@@ -272,7 +260,7 @@ class Store:
     def run_of(self, execution_id: int) -> str | None:
         """The id of the run an execution belongs to (``run_id`` of its run context)."""
         for context in self._store.get_contexts_by_execution(execution_id):
-            if context.type in (RUN_CONTEXT, AIRFLOW_RUN_CONTEXT):
+            if context.type == RUN_CONTEXT:
                 return self.run_id(context)
         return None
 

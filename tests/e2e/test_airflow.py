@@ -1,52 +1,71 @@
-"""The pipeline scheduled for real: Airflow's scheduler and executor run three DAG runs as spans arrive,
-and its web UI shows them.
+"""The pipeline scheduled for real on Airflow 3: ``airflow dags test`` of a smoke run, then a scheduler running
+three DAG runs as spans arrive (the first a rerun cached from ML Metadata), its web UI showing them, and
+Ctrl-C stopping every process, a running task's included.
 
-One Airflow serves every test here, started as `make airflow` starts it, with the session: its runs go on
-while the other tests run (tests/support/airflow_schedule.py), and these tests come last. The last one stops it
-with Ctrl-C's signal; the session stops it however it ends.
+One Airflow serves every test here, started as `make airflow` starts it: its runs go on while the other tests
+run (tests/support/airflow_schedule.py), and these tests come last. The last one stops it with Ctrl-C's signal;
+the session stops it however it ends.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import stat
+import time
 
 import psutil
 import pytest
 
-from tests.e2e.conftest import inspect_json, launch_chromium, show_json
-from tests.support.airflow_schedule import ARTIFACTS_DIR, RUNS, Schedule, Scheduled
-from tests.support.pipeline_nodes import NODE_ORDER, ON_DEVICE_NODES
+from tests.e2e.conftest import inspect_json, node_states, show_json
+from tests.support.airflow_schedule import ARTIFACTS_DIR, RUNS, Scheduled
+from tests.support.airflow_ui import grid
+from tests.support.pipeline_nodes import NODE_ORDER, RESOLVERS
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def scheduled(airflow_schedule: Schedule) -> Scheduled:
+def scheduled(airflow_schedule) -> Scheduled:
     return airflow_schedule.result()
 
 
-def test_the_dag_has_its_operational_settings(scheduled: Scheduled):
+def _family(scheduled: Scheduled) -> list[psutil.Process]:
+    launcher = psutil.Process(scheduled.launcher.pid)
+    return [launcher, *launcher.children(recursive=True)]
+
+
+def test_the_dag_has_one_task_per_node_and_its_operational_settings(scheduled: Scheduled):
     details = scheduled.api.call("GET", f"dags/{scheduled.dag_id}/details")
     assert details["max_active_runs"] == 1 and details["catchup"] is False and not details["is_paused"]
-    assert details["dag_run_timeout"]["days"] * 86400 + details["dag_run_timeout"]["seconds"] == 7200
+    assert details["dag_run_timeout"] == "PT2H"
     tasks = {t["task_id"]: t for t in scheduled.api.call("GET", f"dags/{scheduled.dag_id}/tasks")["tasks"]}
-    assert set(tasks) == set(NODE_ORDER) - set(ON_DEVICE_NODES)
+    assert set(tasks) == {"compile_pipeline", *NODE_ORDER}
     assert tasks["AnomalyGate"]["retries"] == 0 and tasks["DriftGate"]["retries"] == 0
-    assert tasks["Trainer"]["retries"] == 2 and tasks["Trainer"]["retry_exponential_backoff"] is True
+    assert tasks["Trainer"]["retries"] == 2 and tasks["Trainer"]["retry_exponential_backoff"] == 2.0
 
 
-def test_two_scheduled_runs_as_a_span_arrives_push_a_version_each(scheduled: Scheduled):
-    first, second = RUNS[:2]
-    assert scheduled.runs[first]["state"] == "success" and scheduled.runs[second]["state"] == "success"
-    assert {t["state"] for t in scheduled.tasks[second].values()} == {"success"}
-    assert len(scheduled.versions[first]) == 1
-    assert len(scheduled.versions[second]) == 2 and scheduled.versions[second][0] == scheduled.versions[first][0]
-    lineage = inspect_json(scheduled.cfg.output_dir, "lineage", scheduled.versions[second][1])
+def test_airflow_dags_test_runs_the_smoke_pipeline_and_the_scheduled_rerun_is_cached(scheduled: Scheduled):
+    tested = scheduled.dags_test
+    assert tested.returncode == 0, tested.output[-3000:]
+    assert len(tested.versions) == 1, "dags test pushed the first model"
+    run_id = RUNS[0]
+    assert scheduled.runs[run_id]["state"] == "success"
+    assert scheduled.versions[run_id] == tested.versions, "the same data: nothing new to push"
+    states = node_states(scheduled.cfg, index=1)  # ML Metadata: the dags test's run, then this one
+    assert {n for n in set(NODE_ORDER) - RESOLVERS if states.get(n) != "cached"} == set(), states
+
+
+def test_two_runs_as_a_span_arrives_push_a_version_each_with_its_lineage(scheduled: Scheduled):
+    assert {t["state"] for t in scheduled.tasks[RUNS[1]].values()} == {"success"}
+    first, second = scheduled.versions[RUNS[1]]
+    assert first == scheduled.dags_test.versions[0]
+    lineage = inspect_json(scheduled.cfg.output_dir, "lineage", second)
     assert [s["span"] for s in lineage["spans"]] == [1, 2]
     assert lineage["spans"][1]["drift"]["compared_with"] == 1
     listed = list(reversed(inspect_json(scheduled.cfg.output_dir, "runs")))  # ML Metadata's view of the same runs
-    assert [[s["span"] for s in r["ingestion"]["spans"]] for r in listed] == [[1], [2], [3]]
+    assert [r["run_id"] for r in listed][1:] == list(RUNS)  # one code path for dags test, scheduler and runner
+    assert [[s["span"] for s in r["ingestion"]["spans"]] for r in listed] == [[1], [1], [2], [3]]
 
 
 def test_a_drifted_span_fails_the_run_at_the_gate_without_a_retry(scheduled: Scheduled):
@@ -59,50 +78,59 @@ def test_a_drifted_span_fails_the_run_at_the_gate_without_a_retry(scheduled: Sch
     assert "span 3 drifted from span 2: pixel distribution Jensen-Shannon" in log
     assert f"pipeline {scheduled.cfg.tfx_pipeline_name} stopped at DriftGate (run {run_id})" in log
     assert scheduled.versions[run_id] == scheduled.versions[RUNS[1]], "the served model stays"
-    overview = show_json(scheduled.cfg.output_dir)["overview"]  # ML Metadata's view, with the callback's note
+    overview = show_json(scheduled.cfg.output_dir)["overview"]  # ML Metadata's view, with the launcher's note
     assert overview["run_id"] == run_id and overview["outcome"] == "stopped by the drift gate"
     [gate_record] = [n for n in overview["nodes"] if n["node_id"] == "DriftGate"]
     assert gate_record["state"] == "failed" and gate_record["error"].startswith("span 3 drifted from span 2")
 
 
 def test_the_web_ui_grid_shows_the_three_runs_and_their_states(scheduled: Scheduled):
-    from playwright.sync_api import sync_playwright
-
-    expected = {"success": "rgb(0, 128, 0)", "failed": "rgb(255, 0, 0)"}
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"{scheduled.url}/login/")
-            page.fill("input#username", scheduled.credentials.username)
-            page.fill("input#password", scheduled.credentials.password)
-            page.click("input[type=submit]")
-            page.wait_for_load_state()
-            page.goto(f"{scheduled.url}/dags/{scheduled.dag_id}/grid")
-            # The grid draws a bar per run once its data arrived (no wait_for_function: the page's CSP forbids eval).
-            page.locator('[data-testid="run"]').nth(len(RUNS) - 1).wait_for(timeout=60_000)
-            colors = {
-                run_id: page.eval_on_selector(
-                    f'.js-{run_id} [data-testid="run"]', "e => getComputedStyle(e).backgroundColor"
-                )
-                for run_id in RUNS
-            }
-            bars = page.eval_on_selector_all('[data-testid="run"]', "els => els.length")
-            ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS_DIR / "airflow-grid.png"), full_page=True)
-        finally:
-            browser.close()
-    assert bars == 3
-    assert colors == {run_id: expected[scheduled.runs[run_id]["state"]] for run_id in RUNS}
-    assert (ARTIFACTS_DIR / "airflow-grid.png").stat().st_size > 20_000
+    screenshot = ARTIFACTS_DIR / "airflow-grid.png"
+    shown = grid(scheduled.url, scheduled.credentials, scheduled.dag_id, RUNS, screenshot)
+    assert shown == {run_id: scheduled.runs[run_id]["state"] for run_id in RUNS}
+    assert screenshot.stat().st_size > 20_000
 
 
-def test_ctrl_c_stops_the_scheduler_the_web_server_and_everything_they_started(scheduled: Scheduled):
-    launcher = scheduled.launcher
-    family = [psutil.Process(launcher.pid), *psutil.Process(launcher.pid).children(recursive=True)]
-    assert len(family) >= 4, "the launcher, the scheduler, the web server and its workers"
-    os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground process group
-    rest, _ = launcher.communicate(timeout=90)
-    assert launcher.returncode == 0 and rest.strip().endswith("stopped"), rest
-    assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    assert scheduled.api.health() is None, "the web server is gone"
+def test_nothing_listens_beyond_localhost_no_password_in_ps_and_the_files_are_owner_only(scheduled: Scheduled):
+    family = _family(scheduled)
+    listening = [
+        (p.name(), c.laddr) for p in family for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN
+    ]
+    assert listening and all(address.ip == "127.0.0.1" for _, address in listening), listening
+    password = scheduled.credentials.password
+    assert not [p.pid for p in psutil.process_iter() if password in " ".join(_cmdline(p))]
+    for name in ("airflow.db", "passwords.json", "airflow.cfg"):
+        assert stat.S_IMODE((scheduled.home / name).stat().st_mode) == 0o600, name
+    assert stat.S_IMODE(scheduled.home.stat().st_mode) == 0o700
+    assert not [p for p in (scheduled.home / "logs").rglob("*") if stat.S_IMODE(p.stat().st_mode) & 0o077]
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return []
+
+
+def _environ(process: psutil.Process) -> dict[str, str]:
+    try:
+        return process.environ()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return {}
+
+
+def test_ctrl_c_while_a_task_runs_stops_airflow_and_the_task(scheduled: Scheduled):
+    scheduled.api.trigger(scheduled.dag_id, "interrupted")
+    deadline = time.monotonic() + 300
+    while not [p for p in _family(scheduled) if "pipeline.airflow.launch_node" in " ".join(_cmdline(p))]:
+        assert time.monotonic() < deadline, "no task started"
+        time.sleep(0.5)
+    family = _family(scheduled)
+    assert len(family) >= 6, "make airflow, its four services, a task"
+    os.killpg(scheduled.launcher.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground process group
+    rest, _ = scheduled.launcher.communicate(timeout=120)
+    assert scheduled.launcher.returncode == 0 and rest.strip().endswith("stopped"), rest
+    left = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, [_cmdline(p) for p in left]
+    assert not [p.pid for p in psutil.process_iter() if _environ(p).get("AIRFLOW_HOME") == str(scheduled.home)]
+    assert scheduled.api.health() is None, "the API server is gone"

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from pipeline import config
+from pipeline.airflow import node_graph
 from tests.conftest import REPO_ROOT, run_make
 
 # Everything a shell would act on, but a $ (make's own: written $$): quotes, a backtick, a backslash, ; # & *.
@@ -33,23 +34,26 @@ def test_a_path_with_quotes_and_shell_characters_reaches_the_runner(tmp_path: Pa
     assert list(tmp_path.iterdir()) == [], "nothing created"
 
 
-def test_airflow_gets_the_same_paths_through_two_levels_of_quoting(tmp_path: Path):
+def test_airflow_gets_the_same_paths_through_two_levels_of_quoting_and_the_schedule_given(tmp_path: Path):
     output = tmp_path / ODD_NAME
-    settings = run_make("-s", "airflow-dag", f"OUTPUT_DIR={output}", "DATA_DIR=spans")
+    settings = run_make("-s", "airflow-dag", f"OUTPUT_DIR={output}", "PROFILE=smoke", "AIRFLOW_SCHEDULE=0 3 * * *")
     assert settings.returncode == 0, settings.stderr
     shell = subprocess.run(
-        ["bash", "-c", 'eval "$1" && printf %s "$FASHION_MNIST_PIPELINE_ARGS"', "bash", settings.stdout],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    words = shlex.split(shell.stdout)
+        ["bash", "-c", 'eval "$1" && printf "%s\\n" "$FASHION_MNIST_SCHEDULE" "$FASHION_MNIST_AIRFLOW_NODES"', "bash",
+         settings.stdout],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    schedule, nodes_file = shell.stdout.splitlines()
+    assert schedule == "0 3 * * *", "the schedule given, not @daily"
+    assert nodes_file == str(output / "airflow" / "shape" / "nodes.json")
+    words = list(node_graph.read(Path(nodes_file)).pipeline_args)
     assert _flag(words, "--output-dir") == str(output)
-    assert _flag(words, "--data-dir") == str(REPO_ROOT / "spans"), "relative to the checkout, made absolute"
     assert config.parse_args(words).output_dir == output
     launch = _command(run_make("-n", "airflow", f"OUTPUT_DIR={output}", "DATA_DIR=spans"))
     assert _flag(launch, "--home") == str(output / "airflow")
-    assert shlex.split(_flag(launch, "--pipeline-args")) == words
+    launched = shlex.split(_flag(launch, "--pipeline-args"))
+    assert _flag(launched, "--output-dir") == str(output)
+    assert _flag(launched, "--data-dir") == str(REPO_ROOT / "spans"), "relative to the checkout, made absolute"
 
 
 def test_a_run_id_with_a_quote_is_one_argument():

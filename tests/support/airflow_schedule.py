@@ -1,10 +1,17 @@
-"""A real Airflow running three DAG runs as spans arrive, driven in the background (tests/e2e/test_airflow.py).
+"""A real Airflow 3 running the pipeline as spans arrive, driven in the background (tests/e2e/test_airflow.py).
 
-Airflow is started as `make airflow` starts it (python -m pipeline.airflow.local), in a temporary
-AIRFLOW_HOME on a free port. A scheduled smoke run takes about seven minutes here, nearly all of it
-each task's process importing TFX and TensorFlow on one core; `make test` otherwise keeps about one
-of the two cores busy (user time equal to wall time). So the runs start with the session and go on
-in Airflow's own processes while the other tests run, and the Airflow tests come last
+Two phases on one pipeline output (one ML Metadata store, one serving folder):
+
+1. ``airflow dags test`` of the DAG on span 1, in an Airflow home of its own: a smoke run, start to push, with
+   no scheduler (what a DAG author runs before deploying).
+2. ``make airflow``'s Airflow (python -m pipeline.airflow.local) in another home on a free port: its scheduler
+   runs three DAG runs, triggered one after the other through the REST API: span 1 again (the same data, so
+   every node is cached from ML Metadata: the rerun of phase 1), span 2 as it arrives (a second push, with the
+   lineage of both spans), and a drifted span 3 (stopped at the drift gate in one try).
+
+A scheduled smoke run costs minutes here, nearly all of it each task's process importing TFX and TensorFlow
+on one core; ``make test`` otherwise keeps about one of the two cores busy. So the phases start with the
+session and go on in Airflow's own processes while the other tests run, and the Airflow tests come last
 (tests/e2e/conftest.py) and read what the runs did.
 """
 
@@ -23,17 +30,27 @@ from pathlib import Path
 import psutil
 
 from pipeline import config as config_lib
-from pipeline.airflow import local as airflow_local
+from pipeline.airflow import site as airflow_site
 from pipeline.airflow.api import Api, Credentials
 from pipeline.local.beam_services import free_port
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import versions, write_spans
 
 ARTIFACTS_DIR = REPO_ROOT / "output" / "test-artifacts"
-# A smoke run takes about seven minutes under the scheduler on a quiet machine; other tests share the CPU.
+# A smoke run takes several minutes under the scheduler on a quiet machine; other tests share the CPU.
 RUN_TIMEOUT_SECONDS = 1800
 START_TIMEOUT_SECONDS = 600
-RUNS = ("span-1", "span-2", "drifted-span-3")
+RUNS = ("span-1-again", "span-2", "drifted-span-3")
+
+
+@dataclasses.dataclass
+class DagsTest:
+    """Phase 1: ``airflow dags test`` on span 1."""
+
+    returncode: int
+    output: str
+    seconds: float
+    versions: list[str]
 
 
 @dataclasses.dataclass
@@ -46,6 +63,7 @@ class Scheduled:
     api: Api
     credentials: Credentials
     cfg: config_lib.PipelineConfig
+    dags_test: DagsTest
     runs: dict[str, dict] = dataclasses.field(default_factory=dict)  # run id: the DAG run, finished
     tasks: dict[str, dict[str, dict]] = dataclasses.field(default_factory=dict)  # run id: {task id: instance}
     versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # run id: versions served after it
@@ -53,7 +71,7 @@ class Scheduled:
 
     def trigger_and_wait(self, run_id: str) -> None:
         started = time.monotonic()
-        self.api.call("POST", f"dags/{self.dag_id}/dagRuns", {"dag_run_id": run_id})
+        self.api.trigger(self.dag_id, run_id)
         while (run := self.api.run(self.dag_id, run_id))["state"] not in ("success", "failed"):
             assert self.launcher.poll() is None, self.output
             assert time.monotonic() - started < RUN_TIMEOUT_SECONDS, (run_id, self._task_states(run_id))
@@ -67,8 +85,7 @@ class Scheduled:
         return {t["task_id"]: t["state"] for t in self.api.task_instances(self.dag_id, run_id)}
 
     def task_log(self, run_id: str, task_id: str, attempt: int = 1) -> str:
-        folder = self.home / "logs" / f"dag_id={self.dag_id}" / f"run_id={run_id}"
-        return (folder / f"task_id={task_id}" / f"attempt={attempt}.log").read_text()
+        return self.api.task_log(self.dag_id, run_id, task_id, attempt)
 
 
 def _read_until(process: subprocess.Popen, output: list[str], marker: str, timeout: float) -> None:
@@ -80,16 +97,32 @@ def _read_until(process: subprocess.Popen, output: list[str], marker: str, timeo
             output.append(process.stdout.readline())
 
 
+def dags_test(home: Path, pipeline_args: list[str], cfg: config_lib.PipelineConfig) -> DagsTest:
+    """``airflow dags test`` of the DAG, in ``home``, as the README says to try a DAG before deploying it."""
+    site = airflow_site.Site(home=home, port=free_port(), schedule="none")
+    airflow_site.secure_home(home)
+    airflow_site.compile_shape(site, pipeline_args)
+    env = site.environment()
+    airflow_site.migrate(site, env)
+    started = time.monotonic()
+    done = subprocess.run(
+        [str(site.airflow), "dags", "test", cfg.tfx_pipeline_name], env=env, cwd=home, capture_output=True,
+        text=True, timeout=RUN_TIMEOUT_SECONDS, check=False, umask=airflow_site.UMASK,
+    )  # fmt: skip
+    seconds = round(time.monotonic() - started, 1)
+    return DagsTest(done.returncode, done.stdout + done.stderr, seconds, versions(cfg.model_serving_dir))
+
+
 class Schedule:
-    """Starts Airflow and a thread that triggers the three runs one after the other, writing the spans."""
+    """Runs ``dags test``, then starts Airflow and a thread that triggers the three runs, writing the spans."""
 
     def __init__(self, root: Path, real_data_dir: Path) -> None:
         self._root, self._raw = root, real_data_dir
         self._data = root / "spans"
-        self._args = (
-            f"--profile=smoke --data-dir={self._data} --output-dir={root / 'out'} "
-            f"--serving-dir={root / 'serving'} --raw-dir={real_data_dir}"
-        )
+        self._args = [
+            "--profile=smoke", f"--data-dir={self._data}", f"--output-dir={root / 'out'}",
+            f"--serving-dir={root / 'serving'}", f"--raw-dir={real_data_dir}",
+        ]  # fmt: skip
         self._home, self._port = root / "airflow", free_port()
         self._output: list[str] = []
         self._launcher: subprocess.Popen | None = None
@@ -98,37 +131,41 @@ class Schedule:
         self._error: BaseException | None = None
 
     def start(self) -> None:
-        write_spans(self._raw, self._data, release=1)  # the DAG file finds the spans when Airflow parses it
-        self._launcher = subprocess.Popen(
+        self._thread.start()
+
+    def _start_airflow(self) -> subprocess.Popen:
+        return subprocess.Popen(
             [sys.executable, "-m", "pipeline.airflow.local", f"--home={self._home}", f"--port={self._port}",
-             "--schedule=none", f"--pipeline-args={self._args}"],
+             "--schedule=none", f"--pipeline-args={subprocess.list2cmdline(self._args)}"],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         )  # fmt: skip
-        self._thread.start()
 
     def _drive(self) -> None:
         try:
-            launcher = self._launcher
+            cfg = config_lib.parse_args(self._args)
+            write_spans(self._raw, self._data, release=1)
+            tested = dags_test(self._root / "airflow-dags-test", self._args, cfg)
+            self._launcher = launcher = self._start_airflow()
             _read_until(launcher, self._output, "Airflow is up", START_TIMEOUT_SECONDS)
-            credentials = airflow_local.read_credentials(self._home / airflow_local.CREDENTIALS_FILE)
+            credentials = airflow_site.admin_credentials(airflow_site.Site(self._home, self._port))
             url = f"http://127.0.0.1:{self._port}"
-            cfg = config_lib.parse_args(self._args.split())
-            result = Scheduled(launcher, self._output, self._home, url, cfg.model_name, Api(url, credentials),
-                               credentials, cfg)  # fmt: skip
-            result.trigger_and_wait(RUNS[0])
+            result = Scheduled(launcher, self._output, self._home, url, cfg.tfx_pipeline_name, Api(url, credentials),
+                               credentials, cfg, tested)  # fmt: skip
+            result.trigger_and_wait(RUNS[0])  # span 1 again: cached
             write_spans(self._raw, self._data, release=2)  # a span arrives
             result.trigger_and_wait(RUNS[1])
             write_spans(self._raw, self._data, release=3, alter={3: "invert"})  # a drifted one
             result.trigger_and_wait(RUNS[2])
             ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-            (ARTIFACTS_DIR / "airflow-runs.json").write_text(json.dumps(result.seconds, indent=1))
+            timings = {"airflow dags test": tested.seconds, **result.seconds}
+            (ARTIFACTS_DIR / "airflow-runs.json").write_text(json.dumps(timings, indent=1))
             self._result = result
         except BaseException as error:  # noqa: BLE001 - handed to the tests that wait for the runs
             self._error = error
 
     def result(self) -> Scheduled:
-        """The three runs, once done; raises what stopped the thread."""
-        self._thread.join(timeout=START_TIMEOUT_SECONDS + 3 * RUN_TIMEOUT_SECONDS)
+        """The runs, once done; raises what stopped the thread."""
+        self._thread.join(timeout=2 * START_TIMEOUT_SECONDS + 4 * RUN_TIMEOUT_SECONDS)
         if self._error is not None:
             raise self._error
         assert self._result is not None, ("the runs did not finish", self._output)

@@ -10,17 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.airflow import node_graph
+from pipeline.airflow import node_graph, settings
 from tests.conftest import REPO_ROOT
 
 AIRFLOW_PYTHON = REPO_ROOT / ".venv-airflow" / "bin" / "python"
-DAG_FILE = REPO_ROOT / "pipeline" / "airflow" / "airflow3_dags" / "fashion_mnist_dag.py"
+DAG_FILE = settings.DAG_FILE
 # Modules of the TFX side that must never load when Airflow parses the DAG.
 FORBIDDEN = ("tensorflow", "tfx", "ml_metadata", "apache_beam", "keras", "pipeline", "components", "data")
 
-pytestmark = pytest.mark.skipif(
-    not AIRFLOW_PYTHON.exists(), reason=f"no Airflow 3 virtualenv at {AIRFLOW_PYTHON.parent.parent}: make setup-airflow"
-)
+
+@pytest.fixture(autouse=True)
+def _airflow_venv() -> None:
+    assert AIRFLOW_PYTHON.exists(), f"no Airflow 3 virtualenv at {AIRFLOW_PYTHON.parent.parent}: make setup-airflow"
+
 
 # Imports Airflow first, then times the DAG file alone, as Airflow's DAG processor (which has Airflow loaded) does.
 PARSE = """
