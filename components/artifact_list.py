@@ -12,9 +12,9 @@ from tfx.types import artifact
 def sibling(template: artifact.Artifact, uri: str) -> artifact.Artifact:
     """A new artifact like the orchestrator's ``template`` output, at ``uri`` (a sub-folder of the template's).
 
-    A copy, not a fresh artifact: Airflow's launcher finds a run's outputs by the custom properties it
-    put on the template (its name and producer); the id is cleared, so the artifact is registered anew,
-    and its name in ML Metadata, which must be unique, gets the sub-folder's name.
+    A copy, not a fresh artifact: a launcher may find a run's outputs by the custom properties it
+    put on the template (its name and producer; TFX's launchers before the IR did); the id is cleared, so
+    the artifact is registered anew, and its name in ML Metadata, which must be unique, gets the sub-folder's name.
     """
     new = copy.deepcopy(template)
     new.mlmd_artifact.ClearField("id")
@@ -27,7 +27,7 @@ def sibling(template: artifact.Artifact, uri: str) -> artifact.Artifact:
 def spread(outputs: list[artifact.Artifact], folders: Sequence[str]) -> list[artifact.Artifact]:
     """One output artifact per folder name, each in that sub-folder of the orchestrator's output URI.
 
-    The first is the orchestrator's own artifact, moved into its sub-folder: Airflow's launcher has
+    The first is the orchestrator's own artifact, moved into its sub-folder: the launcher may have
     registered it as an output already, and an artifact left at the top would be published empty.
     ``outputs`` becomes the list; returns it.
     """

@@ -1,7 +1,7 @@
 """A record of verified data, so that a check repeated often need not decompress and hash every file each time.
 
-Airflow parses DAG files every 30 s by default; building the DAG needs the SHA-256 of each
-file's decompressed content, since ingestion is keyed by it. The manifest keeps, for one data
+Every run's pre-flight (make run-pipeline, each Airflow run's compile task) needs the SHA-256 of
+each file's decompressed content, since ingestion is keyed by it. The manifest keeps, for one data
 folder, the verified span layout (data/spans.py) with each file's size and modification time when
 it was hashed. While the layout (which spans there are) and every file's size and modification
 time are unchanged, the hashes are taken from the manifest; otherwise the folder is verified again

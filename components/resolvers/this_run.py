@@ -1,11 +1,12 @@
 """This run's artifacts among what a Resolver got for a component's output channel.
 
-TFX's local runner resolves a Resolver's input from another node's output channel to that
-node's outputs in this run. TFX's Airflow runner still resolves the way TFX did before its
-intermediate representation: to every artifact that node ever output, in any run. The
-newest execution that output them is this run's (the DAG runs one run at a time, and the
-node ran before the Resolver), so keeping that execution's outputs gives both runners the
-same input. A cached execution outputs the artifacts it reuses, so it counts as theirs.
+TFX's portable launcher (the local runner's, and the Airflow DAG's, pipeline/airflow/launch_node.py)
+resolves a Resolver's input from another node's output channel to that node's outputs in this run.
+An orchestrator that resolves the way TFX did before its intermediate representation (TFX's own
+Airflow runner, which this project used until Airflow 3) hands it every artifact that node ever
+output, in any run. The newest execution that output them is this run's (runs do not overlap, and
+the node ran before the Resolver), so keeping that execution's outputs is the same input either way:
+a guard that costs one query. A cached execution outputs the artifacts it reuses, so it counts as theirs.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ node's execution in ML Metadata. TFX is imported inside the functions: ``--help`
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -31,6 +32,18 @@ from pipeline.airflow import node_graph
 
 class UnknownNodeError(ValueError):
     """The IR has no node of that id: a usage error, noted nowhere."""
+
+
+class Interrupted(BaseException):
+    """A signal asked the launcher to stop (SIGTERM from Airflow, SIGINT from a terminal)."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum, self.signal_name = signum, signal.Signals(signum).name
+        super().__init__(self.signal_name)
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
 
 
 # The nodes that never retry: their whole work is a decision on the data at hand.
@@ -180,8 +193,12 @@ def metadata_path_of(ir_path: Path) -> Path:
     return Path(connection.database_connection_config.sqlite.filename_uri)
 
 
-def note(ir_path: Path, pipeline_name: str, run_id: str, node_id: str, notes: dict[str, str], *, failed: bool) -> None:
-    """Notes ``notes`` on the node's newest execution in the run (pipeline/metadata/notes.py); a courtesy."""
+def note(
+    ir_path: Path, pipeline_name: str, run_id: str, node_id: str, notes: dict[str, str], *, failed: bool,
+    canceled: bool = False,
+) -> None:  # fmt: skip
+    """Notes ``notes`` on the node's newest execution in the run (pipeline/metadata/notes.py); a courtesy.
+    ``failed``: the execution is marked FAILED, or CANCELED with ``canceled`` (a signal stopped it)."""
     from ml_metadata.proto import metadata_store_pb2
 
     from pipeline.metadata.notes import note_execution
@@ -196,7 +213,7 @@ def note(ir_path: Path, pipeline_name: str, run_id: str, node_id: str, notes: di
             run_id=run_id,
             states=unfinished if failed else tuple(execution.State.values()),
             notes=notes,
-            new_state=execution.FAILED if failed else None,
+            new_state=(execution.CANCELED if canceled else execution.FAILED) if failed else None,
         )
     except Exception as error:  # noqa: BLE001 - the task's outcome stands either way
         print(f"could not note {node_id}'s execution in ML Metadata: {error}", file=sys.stderr)
@@ -207,7 +224,7 @@ def note(ir_path: Path, pipeline_name: str, run_id: str, node_id: str, notes: di
 
 def _launch_command(args: argparse.Namespace) -> int:
     from pipeline.metadata.notes import one_line
-    from pipeline.metadata.store import DATA_WARNINGS, FAILURE_MESSAGE
+    from pipeline.metadata.store import DATA_WARNINGS, FAILURE_MESSAGE, INTERRUPTED_BY
 
     graph = node_graph.read(args.ir.parent / node_graph.NODES_FILE)
     try:
@@ -215,6 +232,12 @@ def _launch_command(args: argparse.Namespace) -> int:
     except UnknownNodeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except Interrupted as stopped:  # Airflow's task timeout, a cleared task, make airflow's Ctrl-C
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        note(args.ir, graph.pipeline_name, args.run_id, args.node, {INTERRUPTED_BY: stopped.signal_name},
+             failed=True, canceled=True)  # fmt: skip
+        print(f"pipeline {graph.pipeline_name}: {args.node} interrupted ({stopped.signal_name})", file=sys.stderr)
+        return 128 + stopped.signum
     except Exception as failure:  # noqa: BLE001 - every failure is one line, a note, and an exit status
         traceback.print_exc()
         reason = one_line(failure)
@@ -265,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     legacy_keras.use_legacy_keras()
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     if args.command == "compile":
         args.pipeline_args = [a for i, a in enumerate(args.pipeline_args) if i or a != "--"]
         return _compile_command(args)

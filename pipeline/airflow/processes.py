@@ -62,7 +62,7 @@ def start(site: Site, env: dict[str, str]) -> Running:
     running = Running({}, {})
     for name in SERVICES:
         log = site.logs / f"{name}.out"
-        with open(log, "ab") as out:
+        with os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as out:
             running.processes[name] = subprocess.Popen(
                 [str(site.airflow), name, *_NO_LOG_SERVER.get(name, [])],
                 env=env, cwd=site.home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -139,9 +139,7 @@ def create_pipeline(
         baseline and the warm start are TFX's latest blessed model, and the Trainer and the drift gate see the
         spans the run ingests.
       on_device: build the on-device (TFLite) model's nodes (docs/on_device.md); by default where
-        ``custom_resolvers`` is, which tell its models from the SavedModels. Off under TFX's Airflow runner,
-        which names every artifact ``<output key>:<run id>``: the on-device Evaluator's, canary's and
-        Pusher's outputs would clash in ML Metadata with the SavedModel's.
+        ``custom_resolvers`` is, which tell its models from the SavedModels.
       vertex_training: train on several Vertex AI machines (Kubeflow / Vertex AI only); the
         configuration's distribution becomes ``multi_worker_mirrored``.
     """

@@ -2,10 +2,8 @@
 
 TFX records a run as a ``pipeline_run`` context, each component as a ``node``
 context (named ``<pipeline>.<node id>``), each execution with INPUT and OUTPUT
-events to its artifacts. TFX's Airflow runner still launches components the way
-TFX did before its intermediate representation: a run is a ``run`` context with
-``pipeline_name`` and ``run_id`` properties, and each execution has a
-``component_run`` context and a ``component_id`` property; both are read here.
+events to its artifacts: the local runner, the Airflow 3 DAG's node launcher
+(pipeline/airflow/launch_node.py) and Kubeflow alike, so one code path reads them all.
 ML Metadata's client needs no TensorFlow.
 """
 

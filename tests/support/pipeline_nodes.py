@@ -27,7 +27,7 @@ NODE_ORDER = [
     "LiteServingCanary",
     "LitePusher",
 ]
-# The on-device model's, which neither Kubeflow's pipeline nor TFX's Airflow runner builds (docs/on_device.md).
+# The on-device model's, which Kubeflow's pipeline does not build (docs/on_device.md).
 ON_DEVICE_NODES = NODE_ORDER[NODE_ORDER.index("LiteConverter") :]
 # Everything the model depends on: cached when nothing changed (resolvers are never "cached": they resolve).
 RESOLVERS = {n for n in NODE_ORDER if n.endswith("_resolver")}

@@ -31,6 +31,7 @@ class Started:
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         )  # fmt: skip
         self.seen: dict[int, psutil.Process] = {}
+        self.commands: dict[int, str] = {}
         self._watch = threading.Thread(target=self._record, daemon=True)
         self._watch.start()
 
@@ -39,16 +40,19 @@ class Started:
         while self.process.poll() is None:
             try:
                 for child in parent.children(recursive=True):
-                    self.seen.setdefault(child.pid, child)
+                    if child.pid not in self.seen:
+                        self.seen[child.pid] = child
+                        self.commands[child.pid] = " ".join(_cmdline(child))
             except psutil.NoSuchProcess:
                 return
             time.sleep(0.05)
 
     def cmdlines(self) -> list[str]:
-        return [" ".join(_cmdline(p)) for p in list(self.seen.values())]
+        """The command line of every descendant seen, as it was when first seen."""
+        return list(self.commands.values())
 
     def left(self) -> list[str]:
-        return [" ".join(_cmdline(p)) for p in self.seen.values() if _alive(p)]
+        return [self.commands[pid] for pid, p in list(self.seen.items()) if _alive(p)]
 
 
 def _cmdline(process: psutil.Process) -> list[str]:

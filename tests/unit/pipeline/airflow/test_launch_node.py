@@ -1,5 +1,5 @@
 """The node launcher's parts that need no TFX: what counts as the data stopping a run, and its command line.
-(Launching real nodes, a failed node's note in ML Metadata and the exit status: tests/integration.)"""
+(Launching real nodes, a failed node's note in ML Metadata and the data-stop exit status: tests/integration.)"""
 
 import subprocess
 import sys
@@ -8,7 +8,7 @@ import pytest
 
 from components.drift_gate.checks import DriftError
 from data.sources import DataSourceError
-from pipeline.airflow import launch_node
+from pipeline.airflow import launch_node, node_graph
 from tests.conftest import REPO_ROOT
 
 
@@ -57,3 +57,25 @@ def test_the_command_line_needs_no_tfx():
         timeout=120,
     )
     assert usage.returncode == 2 and "--run-id" in usage.stderr
+
+
+def test_a_signal_notes_the_node_s_execution_cancelled_and_exits_128_plus_its_number(tmp_path, monkeypatch):
+    """What Airflow's SIGTERM (a task timeout, a cleared task, make airflow's Ctrl-C) leaves in ML Metadata."""
+    import signal
+
+    graph = node_graph.NodeGraph("fashion_mnist_smoke", (node_graph.Node("Trainer", ()),), "py", ".", (), "runs")
+    node_graph.write(tmp_path / node_graph.NODES_FILE, graph)
+    noted = []
+
+    def stopped(*_args):
+        raise launch_node.Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(launch_node, "launch", stopped)
+    monkeypatch.setattr(launch_node, "note", lambda *args, **kwargs: noted.append((args, kwargs)))
+    args = launch_node.build_parser().parse_args(
+        ["launch", "--ir", str(tmp_path / node_graph.PIPELINE_IR_FILE), "--run-id", "r1", "--node", "Trainer"]
+    )
+    assert launch_node._launch_command(args) == 128 + signal.SIGTERM
+    [(positional, keywords)] = noted
+    assert positional[1:] == ("fashion_mnist_smoke", "r1", "Trainer", {"interrupted_by": "SIGTERM"})
+    assert keywords == {"failed": True, "canceled": True}
