@@ -29,7 +29,6 @@ T = TypeVar("T")
 SCHEMA_PATH = REPO_ROOT / "data" / "schema" / "schema.pbtxt"
 # The SQLite ML Metadata store, in the output folder.
 METADATA_FILE_NAME = "metadata.sqlite"
-DATA_MANIFEST_FILE_NAME = "data-manifest.json"
 
 # DirectRunner settings; see docs/pipeline.md for how they were chosen. --setup_file names
 # this project's code for runners that ship it to workers; on the DirectRunner it
@@ -133,11 +132,6 @@ class PipelineConfig:
     @property
     def metadata_path(self) -> Path:
         return metadata_path(self.output_dir)
-
-    @property
-    def data_manifest_path(self) -> Path:
-        """The record of the last verified data (data/manifest.py), for checks repeated often."""
-        return self.output_dir / DATA_MANIFEST_FILE_NAME
 
     @property
     def logs_dir(self) -> Path:

@@ -73,7 +73,7 @@ def compile_run(
     run_dir: Path, pipeline_args: Sequence[str], expect_nodes: Path | None = None, *, shape_only: bool = False
 ) -> node_graph.NodeGraph:
     """Compiles the pipeline for one run into ``run_dir``: the IR and the node graph. ``shape_only``: for the
-    DAG's shape (``make airflow``), nothing is written outside ``run_dir`` (no store backup, no data manifest).
+    DAG's shape (``make airflow``), nothing is written outside ``run_dir`` (no store backup).
 
     Raises:
       ConfigError, StoreDamagedError, IdxError, DataSourceError: one line each.
@@ -83,7 +83,7 @@ def compile_run(
     from tfx.dsl.components.base import base_component
     from tfx.orchestration import metadata
 
-    from data import manifest, spans
+    from data import spans
     from pipeline.config import REPO_ROOT, parse_args
     from pipeline.definition.arrivals import spans_to_ingest
     from pipeline.definition.pipeline import create_pipeline
@@ -99,8 +99,6 @@ def compile_run(
         check(config.metadata_path)
         if not shape_only:
             backups.backup(config.metadata_path)
-    if not shape_only:
-        manifest.write(config.data_manifest_path, dataset)
     arrival = spans_to_ingest(dataset, config.metadata_path, config.tfx_pipeline_name)
     print(arrival.describe())
     warnings += arrival.warnings

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 
 from components import legacy_keras
-from data import idx, manifest, sources, spans
+from data import idx, sources, spans
 from pipeline.config import ConfigError, PipelineConfig, parse_args
 from pipeline.local import console as console_lib
 from pipeline.local import endpoints, interrupts, run_lock
@@ -58,7 +58,6 @@ def run(
     started = time.monotonic()
     check(config.metadata_path)
     backups.backup(config.metadata_path)
-    manifest.write(config.data_manifest_path, dataset)  # what a scheduler's DAG parse reuses
     log_path = config.logs_dir / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
     terminal.line(f"profile {config.profile}: logs in {log_path}")
     with console_lib.output_to_log(log_path):
