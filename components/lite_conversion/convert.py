@@ -39,15 +39,25 @@ def pixels_signature() -> tf.TensorSpec:
     )
 
 
-def on_device_function(served: tf.keras.Model) -> tf.types.experimental.ConcreteFunction:
+class OnDeviceModule(tf.Module):
     """Pixels 0..255 -> ``probabilities``: the Transform's scaling, then ``served`` (transformed image in,
-    probabilities out; the SavedModel's Keras model, with its flip averaging if it has one)."""
+    probabilities out; the SavedModel's Keras model, with its flip averaging if it has one).
 
-    @tf.function(input_signature=[pixels_signature()])
-    def classify(pixels: tf.Tensor) -> dict[str, tf.Tensor]:
-        return {features.PROBABILITIES_KEY: served(preprocessing.scale_pixels(pixels), training=False)}
+    What the converter saves and converts holds the network's variables and this one function, not the Keras
+    model: handed the Keras model, the converter saves it whole, tracing every layer again for each conversion.
+    The function is traced without autograph, which the network's layers do not need (a layer that branched on a
+    tensor in Python would fail the trace, loudly); with it, tracing the net took seconds. The flatbuffers are the
+    same bytes either way (measured on the smoke model: 22 s for the three conversions before, 4 s after).
+    """
 
-    return classify.get_concrete_function()
+    def __init__(self, served: tf.keras.Model) -> None:
+        super().__init__()
+        self.network_variables = list(served.variables)
+
+        def classify(pixels: tf.Tensor) -> dict[str, tf.Tensor]:
+            return {features.PROBABILITIES_KEY: served(preprocessing.scale_pixels(pixels), training=False)}
+
+        self.classify = tf.function(classify, input_signature=[pixels_signature()], autograph=False)
 
 
 def unsupported_ops(message: str) -> list[str]:
@@ -73,7 +83,8 @@ def convert(served: tf.keras.Model, quantization: str, representative: np.ndarra
     """
     if quantization not in QUANTIZATIONS:
         raise ValueError(f"quantization must be one of {', '.join(QUANTIZATIONS)}, got {quantization!r}")
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([on_device_function(served)], served)
+    module = OnDeviceModule(served)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([module.classify.get_concrete_function()], module)
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     if quantization != FLOAT:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
