@@ -69,6 +69,9 @@ def train(
         )
         cnn = network.from_config(config, schedule)
         start = warm_start_weights.load(cnn, start)
+        # The optimizer's slots made now, not in fit's first step, where making them had tf.function trace the
+        # training step a second time (the weights trained are the same bytes either way).
+        cnn.optimizer.build(cnn.trainable_variables)
     logging.getLogger(__name__).info("warm start: %s", start.describe())
     epochs = callbacks.EpochLogger("training", start.epochs)
     history = cnn.fit(

@@ -28,5 +28,6 @@ def test_repeated_dataset_is_whole_reshuffled_passes(transform_output, tmp_path:
     passes = [[label for batch in batches[i : i + 3] for label in batch] for i in (0, 3, 6)]
     assert all(sorted(p) == sorted(labels.tolist()) for p in passes), "every pass holds every example once"
     assert len({tuple(p) for p in passes}) > 1, "reshuffled between passes"
-    assert dataset.batches_per_pass([str(path)], transform_output, batch_size=4) == 3
+    assert dataset.batches_per_pass([str(path)], batch_size=4) == 3
+    assert dataset.batches_per_pass([str(path)], batch_size=4, whole_batches=True) == 2
     assert data.options().autotune.enabled is False, "no autotuning thread for an iterator's end to wait for"
