@@ -78,6 +78,7 @@ class PipelineConfig:
       span_window: train on the newest this many spans the drift gate cleared; 0: every span.
       accept_drift: let this run's drifted spans through the drift gate, which records it.
       pixel_drift_threshold: the largest pixel drift (Jensen-Shannon distance) the drift gate lets through.
+      on_device: build the on-device (TFLite) model beside the SavedModel (docs/on_device.md).
     """
 
     profile: str
@@ -102,6 +103,7 @@ class PipelineConfig:
     span_window: int = 0
     accept_drift: bool = False
     pixel_drift_threshold: float = DEFAULT_PIXEL_THRESHOLD
+    on_device: bool = True
 
     def __post_init__(self) -> None:
         for name in ("accuracy_floor", "class_accuracy_floor", "max_accuracy_drop"):
@@ -210,6 +212,12 @@ def build_parser() -> ArgumentParser:
         "--accept-drift", action="store_true", help="let this run's drifted spans through the drift gate, recorded"
     )
     parser.add_argument(
+        "--no-on-device",
+        dest="on_device",
+        action="store_false",
+        help="no on-device (TFLite) model: the run converts, checks and pushes the SavedModel only",
+    )
+    parser.add_argument(
         "--pixel-drift-threshold", type=float, help=f"the drift gate's pixel limit (default {DEFAULT_PIXEL_THRESHOLD})"
     )
     parser.add_argument(
@@ -274,6 +282,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         span_window=_or(args.span_window, 0),
         accept_drift=args.accept_drift,
         pixel_drift_threshold=_or(args.pixel_drift_threshold, DEFAULT_PIXEL_THRESHOLD),
+        on_device=args.on_device,
     )
     paths = {"--data-dir": config.data_dir, "--raw-dir": config.raw_dir, "--output-dir": config.output_dir}
     problem = not_utf8(paths | {"--serving-dir": config.serving_dir})

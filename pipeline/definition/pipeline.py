@@ -139,7 +139,8 @@ def create_pipeline(
         baseline and the warm start are TFX's latest blessed model, and the Trainer and the drift gate see the
         spans the run ingests.
       on_device: build the on-device (TFLite) model's nodes (docs/on_device.md); by default where
-        ``custom_resolvers`` is, which tell its models from the SavedModels.
+        ``custom_resolvers`` is, which tell its models from the SavedModels, and ``config.on_device`` asks for
+        them (``--no-on-device`` does not).
       vertex_training: train on several Vertex AI machines (Kubeflow / Vertex AI only); the
         configuration's distribution becomes ``multi_worker_mirrored``.
     """
@@ -271,7 +272,7 @@ def create_pipeline(
     # The on-device model, where the resolvers can tell it apart from the SavedModel (docs/on_device.md).
     on_device_nodes = (
         _on_device_nodes(config, trainer, examples, test_examples, data.window_drift_reports, pusher, card_provenance)
-        if (custom_resolvers if on_device is None else on_device)
+        if (custom_resolvers and config.on_device if on_device is None else on_device)
         else []
     )
 

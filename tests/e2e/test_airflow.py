@@ -20,7 +20,7 @@ import pytest
 from tests.e2e.conftest import inspect_json, node_states, show_json
 from tests.support.airflow_schedule import ARTIFACTS_DIR, RUNS, Scheduled
 from tests.support.airflow_ui import grid
-from tests.support.pipeline_nodes import NODE_ORDER, RESOLVERS
+from tests.support.pipeline_nodes import NODE_ORDER, ON_DEVICE_NODES, RESOLVERS
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def test_the_dag_has_one_task_per_node_and_its_operational_settings(scheduled: S
     assert details["max_active_runs"] == 1 and details["catchup"] is False and not details["is_paused"]
     assert details["dag_run_timeout"] == "PT2H"
     tasks = {t["task_id"]: t for t in scheduled.api.call("GET", f"dags/{scheduled.dag_id}/tasks")["tasks"]}
-    assert set(tasks) == {"compile_pipeline", *NODE_ORDER}
+    assert set(tasks) == {"compile_pipeline", *NODE_ORDER} - set(ON_DEVICE_NODES), "built with --no-on-device"
     assert tasks["AnomalyGate"]["retries"] == 0 and tasks["DriftGate"]["retries"] == 0
     assert tasks["Trainer"]["retries"] == 2 and tasks["Trainer"]["retry_exponential_backoff"] == 2.0
 
@@ -49,11 +49,14 @@ def test_airflow_dags_test_runs_the_smoke_pipeline_and_the_scheduled_rerun_is_ca
     tested = scheduled.dags_test
     assert tested.returncode == 0, tested.output[-3000:]
     assert len(tested.versions) == 1, "dags test pushed the first model"
+    assert len(tested.lite_versions) == 1, "and its on-device model: every node of the full DAG ran as a task"
     run_id = RUNS[0]
     assert scheduled.runs[run_id]["state"] == "success"
     assert scheduled.versions[run_id] == tested.versions, "the same data: nothing new to push"
     states = node_states(scheduled.cfg, index=1)  # ML Metadata: the dags test's run, then this one
-    assert {n for n in set(NODE_ORDER) - RESOLVERS if states.get(n) != "cached"} == set(), states
+    scheduled_nodes = set(NODE_ORDER) - set(ON_DEVICE_NODES)
+    assert not set(states) & set(ON_DEVICE_NODES), states
+    assert {n for n in scheduled_nodes - RESOLVERS if states.get(n) != "cached"} == set(), states
 
 
 def test_two_runs_as_a_span_arrives_push_a_version_each_with_its_lineage(scheduled: Scheduled):

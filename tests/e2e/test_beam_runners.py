@@ -2,7 +2,9 @@
 pool (the Job API a Flink or Spark job server offers), and the DirectRunner's multi_processing mode.
 
 Each run of the smoke profile is compared with the shared in-memory run: the same example counts and statistics,
-and the same Transform output for a sample of examples.
+and the same Transform output for a sample of examples. The runs here build no on-device model (``--no-on-device``):
+what they prove is the Beam components' (ExampleGen, StatisticsGen, Transform, Evaluator), and under
+multi_processing every Beam job starts its own worker processes, each importing TFX.
 """
 
 import subprocess
@@ -87,14 +89,20 @@ def _assert_same_data_as_the_direct_runner(runs: Runs, cfg: config_lib.PipelineC
         np.testing.assert_array_equal(a[key], b[key])
 
 
+def _args(tmp_path: Path, real_data_dir: Path) -> list[str]:
+    out, serving = f"--output-dir={tmp_path / 'out'}", f"--serving-dir={tmp_path / 'serving'}"
+    return [out, serving, f"--raw-dir={real_data_dir}", "--no-on-device"]
+
+
 def test_the_portable_job_service_runs_every_beam_component(
     runs: Runs, services: beam_services.Services, tmp_path: Path, real_data_dir: Path
 ):
-    args = [f"--output-dir={tmp_path / 'out'}", f"--serving-dir={tmp_path / 'serving'}", f"--raw-dir={real_data_dir}"]
+    args = _args(tmp_path, real_data_dir)
     cfg = config_lib.parse_args(["--profile=smoke", *args])
     result = run_pipeline(*args, *_beam_args(services.beam_args))
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert len(versions(cfg.model_serving_dir)) == 1, "pushed"
+    assert versions(cfg.lite_serving_dir) == [], "no on-device model"
 
     jobs = _jobs(services)
     assert all(state == "DONE" for state, _ in jobs), jobs
@@ -126,7 +134,7 @@ def test_the_portable_job_service_runs_every_beam_component(
 
 
 def test_multi_processing_with_two_workers(runs: Runs, tmp_path: Path, real_data_dir: Path):
-    args = [f"--output-dir={tmp_path / 'out'}", f"--serving-dir={tmp_path / 'serving'}", f"--raw-dir={real_data_dir}"]
+    args = _args(tmp_path, real_data_dir)
     cfg = config_lib.parse_args(["--profile=smoke", *args])
     beam_args = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
     result = run_pipeline(*args, *_beam_args(beam_args))

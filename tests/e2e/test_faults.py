@@ -205,6 +205,7 @@ def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):
         f"--raw-dir={real_data_dir}",
         "--tune-trials=2",
         "--tune-epochs=1",
+        "--no-on-device",  # the Tuner feeding the Trainer is the point, not the on-device model
     ]
     result = run_pipeline(*args)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]

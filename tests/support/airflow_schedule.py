@@ -7,7 +7,9 @@ Two phases on one pipeline output (one ML Metadata store, one serving folder):
 2. ``make airflow``'s Airflow (python -m pipeline.airflow.local) in another home on a free port: its scheduler
    runs three DAG runs, triggered one after the other through the REST API: span 1 again (the same data, so
    every node is cached from ML Metadata: the rerun of phase 1), span 2 as it arrives (a second push, with the
-   lineage of both spans), and a drifted span 3 (stopped at the drift gate in one try).
+   lineage of both spans), and a drifted span 3 (stopped at the drift gate in one try). Its pipeline is built
+   with ``--no-on-device``: phase 1 runs the on-device model's five tasks under Airflow, and each task here
+   costs its process's TFX import (about 16 s of CPU), so the scheduler's DAG runs the SavedModel's 16.
 
 A scheduled smoke run costs minutes here, nearly all of it each task's process importing TFX and TensorFlow
 on one core; ``make test`` otherwise keeps about one of the two cores busy. So the phases start with the
@@ -54,6 +56,7 @@ class DagsTest:
     output: str
     seconds: float
     versions: list[str]
+    lite_versions: list[str]
 
 
 @dataclasses.dataclass
@@ -113,7 +116,8 @@ def dags_test(home: Path, pipeline_args: list[str], cfg: config_lib.PipelineConf
         text=True, timeout=RUN_TIMEOUT_SECONDS, check=False, umask=airflow_site.UMASK,
     )  # fmt: skip
     seconds = round(time.monotonic() - started, 1)
-    return DagsTest(done.returncode, done.stdout + done.stderr, seconds, versions(cfg.model_serving_dir))
+    served = versions(cfg.model_serving_dir), versions(cfg.lite_serving_dir)
+    return DagsTest(done.returncode, done.stdout + done.stderr, seconds, *served)
 
 
 class Schedule:
@@ -126,6 +130,7 @@ class Schedule:
             "--profile=smoke", f"--data-dir={self._data}", f"--output-dir={root / 'out'}",
             f"--serving-dir={root / 'serving'}", f"--raw-dir={real_data_dir}",
         ]  # fmt: skip
+        self._scheduler_args = [*self._args, "--no-on-device"]
         self._home, self._port = root / "airflow", free_port()
         self._output: list[str] = []
         self._launcher: subprocess.Popen | None = None
@@ -139,7 +144,7 @@ class Schedule:
     def _start_airflow(self) -> subprocess.Popen:
         return subprocess.Popen(
             [*NICE, sys.executable, "-m", "pipeline.airflow.local", f"--home={self._home}", f"--port={self._port}",
-             "--schedule=none", f"--pipeline-args={subprocess.list2cmdline(self._args)}"],
+             "--schedule=none", f"--pipeline-args={subprocess.list2cmdline(self._scheduler_args)}"],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         )  # fmt: skip
 

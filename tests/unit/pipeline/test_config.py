@@ -17,6 +17,7 @@ def test_full_profile_defaults():
     assert cfg.output_dir == config.DEFAULT_OUTPUT_DIR
     assert cfg.model_serving_dir == config.DEFAULT_SERVING_DIR / "fashion_mnist"
     assert cfg.beam_args == config.DEFAULT_BEAM_ARGS
+    assert cfg.on_device and not config.parse_args(["--no-on-device"]).on_device
 
 
 def test_smoke_profile_is_small_and_separate():

@@ -15,7 +15,7 @@ from pipeline import config as config_lib
 from pipeline import node_ids
 from pipeline.definition import pipeline as definition
 from pipeline.definition.fingerprint import source_fingerprint
-from tests.support.pipeline_nodes import NODE_ORDER, build_arguments, stand_in_dataset
+from tests.support.pipeline_nodes import NODE_ORDER, ON_DEVICE_NODES, build_arguments, stand_in_dataset
 
 
 @pytest.fixture
@@ -45,6 +45,12 @@ def test_every_component_in_dependency_order(built):
         ("Evaluator", "Pusher"),
     ]:
         assert position[upstream] < position[downstream], (upstream, downstream)
+
+
+def test_no_on_device_builds_the_savedmodel_s_nodes_only(tmp_path: Path):
+    cfg = config_lib.parse_args([f"--output-dir={tmp_path}/out", "--no-on-device"])
+    ids = [c.id for c in definition.create_pipeline(cfg, **build_arguments("/data")).components]
+    assert sorted(ids) == sorted(set(NODE_ORDER) - set(ON_DEVICE_NODES))
 
 
 def test_the_data_gate_runs_before_transform_and_training(built):
