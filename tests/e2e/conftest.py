@@ -20,10 +20,15 @@ class Runs:
     versions_after_first: list[str]
 
 
-def run_pipeline(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
-    """Runs the local runner as `make run-pipeline` does, with the smoke profile."""
+# The background runs' processes (the span sequence's, Airflow's) run niced: they take the CPU the foreground tests
+# leave idle (they keep one core busy on average, two at times) rather than slowing them.
+NICE = ("nice", "-n", "10")
+
+
+def run_pipeline(*args: str, timeout: int = 1200, nice: bool = False) -> subprocess.CompletedProcess:
+    """Runs the local runner as `make run-pipeline` does, with the smoke profile; ``nice``: niced (``NICE``)."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", *args],
+        [*(NICE if nice else ()), sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -128,24 +133,44 @@ def runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Runs:
     return Runs(cfg, first, second, after_first)
 
 
-# --- a real Airflow, running from the start of the session (tests/support/airflow_schedule.py) ---------------------
+# --- runs in the background from the start of the session --------------------------------------------------------
+# The span sequence (tests/support/span_sequence.py) and a real Airflow (tests/support/airflow_schedule.py) each run
+# in a thread of their own, their processes niced, while the other tests run; their modules' tests come last, in
+# this order, and read what the runs did.
 
-AIRFLOW_TEST_MODULE = "test_airflow.py"
-_AIRFLOW_SELECTED = pytest.StashKey[bool]()
+BACKGROUND_MODULES = ("test_continuous_training.py", "test_airflow.py")
+_SELECTED = pytest.StashKey[frozenset[str]]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Puts the Airflow tests last: their DAG runs go on in Airflow's processes while the other tests run."""
-    airflow = [item for item in items if item.path.name == AIRFLOW_TEST_MODULE]
-    if airflow:
-        items[:] = [item for item in items if item.path.name != AIRFLOW_TEST_MODULE] + airflow
-    config.stash[_AIRFLOW_SELECTED] = bool(airflow)
+    """Puts the background modules' tests last."""
+    background = [item for item in items if item.path.name in BACKGROUND_MODULES]
+    background.sort(key=lambda item: BACKGROUND_MODULES.index(item.path.name))  # stable: each module's own order
+    items[:] = [item for item in items if item.path.name not in BACKGROUND_MODULES] + background
+    config.stash[_SELECTED] = frozenset(item.path.name for item in background)
+
+
+def _selected(request: pytest.FixtureRequest, module: str) -> bool:
+    return module in request.config.stash.get(_SELECTED, frozenset())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def span_sequence(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
+    """Starts the span sequence's runs with the first end-to-end test, when its tests are selected."""
+    if not _selected(request, BACKGROUND_MODULES[0]):
+        yield None
+        return
+    from tests.support.span_sequence import SpanSequence
+
+    sequence = SpanSequence(tmp_path_factory.mktemp("spans"), real_data_dir)
+    sequence.start()
+    yield sequence
 
 
 @pytest.fixture(scope="session", autouse=True)
 def airflow_schedule(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
     """Starts Airflow and its three runs with the first end-to-end test, when the Airflow tests are selected."""
-    if not request.config.stash.get(_AIRFLOW_SELECTED, False):
+    if not _selected(request, BACKGROUND_MODULES[1]):
         yield None
         return
     from tests.support.airflow_schedule import Schedule

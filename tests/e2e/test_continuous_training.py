@@ -11,13 +11,13 @@ One output folder, one sequence of runs as spans arrive (each test checks one st
   span 3 back, --accept-drift trains on spans 1-3; the drift report records the acceptance
   span 1 removed, Span-4      the same flags: span 1 stays in the window from ML Metadata, nothing trained; a
                               warning for each (the console, the report)
+
+The runs go on in the background from the start of the session (tests/support/span_sequence.py); these tests come
+near the end (tests/e2e/conftest.py) and read what they did.
 """
 
-import dataclasses
 import json
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -26,65 +26,16 @@ from components.drift_gate import checks
 from components.drift_gate.artifact import DriftReport
 from pipeline import config as config_lib
 from pipeline.metadata.store import Store
-from tests.e2e.conftest import inspect_json, node_states, run_pipeline, versions, write_spans
+from tests.e2e.conftest import inspect_json
 from tests.support.pipeline_nodes import UPSTREAM_OF_MODEL
+from tests.support.span_sequence import SpanRuns, SpanSequence
 
 pytestmark = pytest.mark.e2e
 
 
-@dataclasses.dataclass
-class SpanRuns:
-    cfg: config_lib.PipelineConfig
-    first: subprocess.CompletedProcess
-    rerun: subprocess.CompletedProcess
-    second: subprocess.CompletedProcess
-    pixel_drift: subprocess.CompletedProcess
-    label_drift: subprocess.CompletedProcess
-    withdrawn: subprocess.CompletedProcess
-    accepted: subprocess.CompletedProcess
-    span_1_removed: subprocess.CompletedProcess
-    versions: dict[str, list[str]]
-    serving: dict[str, dict[str, tuple[int, int]]]  # after a step: {file: (size, mtime)} under the serving folder
-    states: dict[str, dict[str, str]]
-
-
-def _serving_files(serving: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(serving)): (p.stat().st_size, p.stat().st_mtime_ns) for p in serving.rglob("*")}
-
-
 @pytest.fixture(scope="module")
-def span_runs(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> SpanRuns:
-    root = tmp_path_factory.mktemp("spans")
-    data = root / "data"
-    args = [f"--data-dir={data}", f"--output-dir={root / 'out'}", f"--serving-dir={root / 'serving'}"]
-    cfg = config_lib.parse_args(["--profile=smoke", *args])
-    results, seen, serving, states = {}, {}, {}, {}
-
-    def step(name: str, *extra: str) -> None:
-        results[name] = run_pipeline(*args, *extra)
-        seen[name] = versions(cfg.model_serving_dir)
-        serving[name] = _serving_files(cfg.serving_dir)
-        states[name] = node_states(cfg)
-
-    write_spans(real_data_dir, data, release=1)
-    step("first")
-    step("rerun")
-    write_spans(real_data_dir, data, release=2)
-    step("second")
-    write_spans(real_data_dir, data, release=3, alter={3: "invert"})
-    step("pixel_drift")
-    shutil.rmtree(data / "span-3")  # the same span, delivered again with other content
-    write_spans(real_data_dir, data, release=3, alter={3: "label-skew"})
-    step("label_drift")
-    (data / "span-3").rename(root / "span-3")  # the operator withdraws the drifted span
-    step("withdrawn")
-    (root / "span-3").rename(data / "span-3")  # and delivers it again: still drifted, and still stopped unless accepted
-    step("accepted", "--accept-drift")
-    # The flags of the run before (the drift gate's flag is in its cache key), a trained span gone, a misnamed folder.
-    (data / "span-1").rename(root / "span-1")
-    (data / "Span-4").mkdir()
-    step("span_1_removed", "--accept-drift")
-    return SpanRuns(cfg=cfg, versions=seen, serving=serving, states=states, **results)
+def span_runs(span_sequence: SpanSequence) -> SpanRuns:
+    return span_sequence.result()
 
 
 def _ok(result: subprocess.CompletedProcess) -> str:

@@ -36,16 +36,13 @@ from pipeline.airflow import site as airflow_site
 from pipeline.airflow.api import Api, Credentials
 from pipeline.local.beam_services import free_port
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import versions, write_spans
+from tests.e2e.conftest import NICE, versions, write_spans
 
 ARTIFACTS_DIR = REPO_ROOT / "output" / "test-artifacts"
 # A smoke run takes several minutes under the scheduler on a quiet machine; other tests share the CPU.
 RUN_TIMEOUT_SECONDS = 1800
 START_TIMEOUT_SECONDS = 600
 RUNS = ("span-1-again", "span-2", "drifted-span-3")
-# Airflow's processes and their tasks run niced: they take the CPU the foreground tests leave idle (they keep one
-# core busy on average, two at times) rather than slowing them, and the Airflow tests, which come last, wait for them.
-NICE = ("nice", "-n", "10")
 
 
 @dataclasses.dataclass
