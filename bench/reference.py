@@ -8,7 +8,9 @@ to the reference, which survives a change of machine where seconds do not. Rando
 batch size and precision, after warm-up steps that build the graph and pick the kernels.
 
 Prints one JSON line: ``{"network", "stage_filters", "steps", "batch_size", "precision", "seconds_per_step",
-"multiply_adds", "parameters", "onednn_isa", "amx"}``.
+"cores_busy", "multiply_adds", "parameters", "onednn_isa", "amx"}``. ``cores_busy`` is the process's CPU seconds
+over the wall seconds of the timed steps: on this 2-core VM a process sometimes runs at one core's speed
+(docs/benchmarks.md, "Noise"), and it shows there (about 1.7 cores busy at full speed, 0.9-1.35 in that mode).
 """
 
 from __future__ import annotations
@@ -69,9 +71,9 @@ def measure(shape: Architecture, *, steps: int, warmup: int, batch_size: int, pr
     targets = np.eye(10, dtype=np.float32)[rng.integers(0, 10, batch_size * 4)]
     batches = tf.data.Dataset.from_tensor_slices((images, targets)).batch(batch_size).cache().repeat()
     cnn.fit(batches, steps_per_epoch=warmup, epochs=1, verbose=0)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     cnn.fit(batches, steps_per_epoch=steps, epochs=1, verbose=0)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     return {
         "network": shape.network,
         "stage_filters": list(shape.stage_filters),
@@ -79,6 +81,7 @@ def measure(shape: Architecture, *, steps: int, warmup: int, batch_size: int, pr
         "batch_size": batch_size,
         "precision": dtype,
         "seconds_per_step": seconds / steps,
+        "cores_busy": cpu_seconds / seconds,
         "multiply_adds": network_lib.multiply_adds(cnn),
         "parameters": cnn.count_params(),
     }

@@ -95,16 +95,6 @@ def seconds_per_epoch(history: Mapping[str, Sequence[float]]) -> float | None:
     return statistics.fmean(seconds) if seconds else None
 
 
-def fastest(timings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """One network's machine-speed timings (bench/reference.py, each from a fresh process) as one: the fastest,
-    with every timing's seconds per step, and oneDNN's ISA from the timing that asked for it."""
-    best = dict(min(timings, key=lambda t: t["seconds_per_step"]))
-    for key in ("onednn_isa", "amx", "onednn_max_cpu_isa"):
-        best.setdefault(key, next((t[key] for t in timings if key in t), None))
-    best["seconds_per_step_runs"] = [t["seconds_per_step"] for t in timings]
-    return best
-
-
 def serving_speedup(
     side_by_side: Mapping[str, Mapping[str, Mapping[str, float]]], served: tuple[str, str], reference: tuple[str, str]
 ) -> float:
@@ -112,15 +102,6 @@ def serving_speedup(
     profile's network as it exports over the reference recipe's (which served with flip averaging)."""
     key = "serving_images_per_second_batch256"
     return side_by_side[served[0]][served[1]][key] / side_by_side[reference[0]][reference[1]][key]
-
-
-def relative_training_time(
-    network: Mapping[str, Any], epochs: int, reference: Mapping[str, Any], reference_epochs: int
-) -> float:
-    """Training time of ``epochs`` of ``network`` against ``reference_epochs`` of ``reference``, from the two
-    networks' seconds per step timed side by side on this machine (bench/reference.py): the same data and batch
-    size, so the same steps per epoch."""
-    return (epochs * network["seconds_per_step"]) / (reference_epochs * reference["seconds_per_step"])
 
 
 def mac_epochs(multiply_adds: int, found: Mapping[str, float] | None) -> float | None:
@@ -144,13 +125,22 @@ def _mark(found: dict[str, float] | None, multiply_adds: int) -> str:
     return f"epoch {found['epoch']} ({compute:,.0f} M MAC-epochs), {_number(found['seconds'])} s"
 
 
+def _timings(figure: Mapping[str, Any]) -> str:
+    """Every timing of a network's, in ms a step, with the cores its process kept busy when known."""
+    runs = figure.get("seconds_per_step_runs", [figure["seconds_per_step"]])
+    cores = figure.get("cores_busy_runs", [None] * len(runs))
+    return "/".join(
+        f"{t * 1000:.1f}" + (f" ({c:.2f} cores)" if c is not None else "") for t, c in zip(runs, cores, strict=True)
+    )
+
+
 def _machine_speed(r: dict[str, Any]) -> str:
     """The network, its compute, oneDNN's ISA and the machine-speed reference, in one paragraph."""
     net, speed, machine = r["network"], r["machine_speed"], r["machine"]
     steps = ", ".join(
         f"{name} ({f['network']} {f.get('stage_filters', '')}) {f['seconds_per_step'] * 1000:.1f} ms/step, fastest of "
-        f"{'/'.join(f'{t * 1000:.1f}' for t in f.get('seconds_per_step_runs', [f['seconds_per_step']]))} "
-        f"({f['multiply_adds'] / 1e6:.1f} M multiply-adds)"
+        f"{_timings(f)} ({f['multiply_adds'] / 1e6:.1f} M multiply-adds)"
+        + (" **every timing ran narrow: not like for like**" if f.get("narrow") else "")
         for name, f in speed.items()
     )
     amx = {True: "used AMX", False: "did not use AMX", None: "AMX unknown"}[machine.get("amx")]

@@ -1,0 +1,50 @@
+"""The machine-speed reference's figures: each network's timings as one, which of them ran narrow, and a
+profile's training time against the reference recipe's (bench/reference.py times; no TensorFlow here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# A machine-speed timing ran narrow (docs/benchmarks.md, "Noise") when its process kept fewer cores busy than this
+# share of the busiest timing of the bench's: measured here, 1.6-1.8 cores at full speed, 0.9-1.35 narrow.
+FULL_WIDTH = 0.8
+
+
+def busiest(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> float:
+    """The most cores any of the bench's machine-speed timings kept busy (0 when none says)."""
+    return max((t.get("cores_busy", 0.0) for timings in runs.values() for t in timings), default=0.0)
+
+
+def narrow(timing: Mapping[str, Any], busiest_cores: float) -> bool:
+    """Whether ``timing`` ran in the one-core mode: fewer cores busy than FULL_WIDTH of the busiest timing's."""
+    return "cores_busy" in timing and timing["cores_busy"] < FULL_WIDTH * busiest_cores
+
+
+def fastest(timings: Sequence[Mapping[str, Any]], busiest_cores: float = 0.0) -> dict[str, Any]:
+    """One network's machine-speed timings (bench/reference.py, each from a fresh process) as one: the fastest,
+    with every timing's seconds per step and cores busy, whether it ran narrow, and oneDNN's ISA from the timing
+    that asked for it."""
+    best = dict(min(timings, key=lambda t: t["seconds_per_step"]))
+    for key in ("onednn_isa", "amx", "onednn_max_cpu_isa"):
+        best.setdefault(key, next((t[key] for t in timings if key in t), None))
+    best["seconds_per_step_runs"] = [t["seconds_per_step"] for t in timings]
+    if any("cores_busy" in t for t in timings):
+        best["cores_busy_runs"] = [t.get("cores_busy") for t in timings]
+        best["narrow"] = narrow(best, busiest_cores)
+    return best
+
+
+def narrow_networks(runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[str]:
+    """The networks whose fastest timing so far ran narrow: the ones to time again."""
+    cores = busiest(runs)
+    return [name for name, timings in runs.items() if timings and fastest(timings, cores).get("narrow")]
+
+
+def relative_training_time(
+    network: Mapping[str, Any], epochs: int, reference: Mapping[str, Any], reference_epochs: int
+) -> float:
+    """Training time of ``epochs`` of ``network`` against ``reference_epochs`` of ``reference``, from the two
+    networks' seconds per step timed side by side on this machine (bench/reference.py): the same data and batch
+    size, so the same steps per epoch."""
+    return (epochs * network["seconds_per_step"]) / (reference_epochs * reference["seconds_per_step"])
