@@ -43,7 +43,7 @@ RUN_ARGS := --profile=$(call q,$(PROFILE)) --output-dir=$(call path,$(OUTPUT_DIR
             $(if $(DATA_DIR),--data-dir=$(call path,$(DATA_DIR))) $(if $(EPOCHS),--epochs=$(call q,$(EPOCHS))) \
             $(foreach arg,$(BEAM_ARGS),$(call q,--beam-arg=$(arg))) $(FLAGS)
 
-.PHONY: help setup setup-airflow data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench docs chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
+.PHONY: help setup setup-airflow data spans run-pipeline restore-metadata beam-services beam-services-stop predict inspect report lab tensorboard bench bench-reference docs chromium airflow airflow-dag compile-kubeflow test test-unit test-integration test-e2e lint format lock clean clean-data clean-all
 
 help:
 	@echo "make run-pipeline  set up (first time) and run the pipeline  [PROFILE=full|best|smoke|tune DATA_DIR= OUTPUT_DIR= SERVING_DIR= EPOCHS=]"
@@ -60,6 +60,7 @@ help:
 	@echo "make lab           JupyterLab over the project (notebooks/)  [LAB_IP= LAB_PORT= LAB_BROWSER= LAB_ALLOW_ROOT=]"
 	@echo "make tensorboard   TensorBoard on the latest training's logs [TB_HOST= TB_PORT=]"
 	@echo "make bench         measure against the performance targets  [PROFILE=full|best|smoke BENCH_SEEDS=\"42 7 1234\"]"
+	@echo "make bench-reference  only the machine-speed reference (minutes): training time against today's recipe  [PROFILE=]"
 	@echo "make airflow       a local Airflow 3 (scheduler, API server and UI) running the pipeline on a schedule"
 	@echo "                   [AIRFLOW_PORT=8080 AIRFLOW_SCHEDULE=@daily|none|\"0 3 * * *\" AIRFLOW_DIR=OUTPUT_DIR/airflow]"
 	@echo "make airflow-dag   print the Airflow settings that schedule this pipeline"
@@ -179,6 +180,12 @@ tensorboard: $(STAMP)
 bench: $(STAMP) data
 	@$(call q,$(VENV_PY)) -m bench.run --profile=$(call q,$(PROFILE)) --output-dir=$(call path,$(OUTPUT_DIR)/bench) \
 	  --seeds $(foreach seed,$(BENCH_SEEDS),$(call q,$(seed)))
+
+# The machine-speed reference alone (no training, no pipeline): writes $(OUTPUT_DIR)/bench-reference/, leaving a
+# whole bench's $(OUTPUT_DIR)/bench/ as it is.
+bench-reference: $(STAMP)
+	@$(call q,$(VENV_PY)) -m bench.run --profile=$(call q,$(PROFILE)) --reference-only \
+	  --output-dir=$(call path,$(OUTPUT_DIR)/bench-reference)
 
 # The report's browser test drives Debian's Chromium; installed here where missing.
 chromium:

@@ -1,10 +1,25 @@
-"""The machine-speed reference's figures: each network's timings as one, which of them ran narrow, and a
-profile's training time against the reference recipe's (bench/reference.py times; no TensorFlow here)."""
+"""The machine-speed reference: each network timed in fresh processes (bench/reference.py, side by side), its
+timings as one figure, which of them ran narrow, and a profile's training time against the reference recipe's.
+No TensorFlow in this process."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+from bench.measure import timed
+from components.contract.training_config import TrainingConfig
+
+# Training steps the machine-speed reference times for each network (after its warm-up steps), and how many
+# fresh processes time each, in turns: the fastest is the network's figure. This 2-core VM runs some processes at
+# one core's speed (docs/benchmarks.md, "Noise"), so a single timing can be off by half: a network whose fastest
+# timing still ran narrow (``narrow``) is timed again, up to REFERENCE_MAX_REPEATS times in all.
+REFERENCE_STEPS = 100
+REFERENCE_REPEATS = 3
+REFERENCE_MAX_REPEATS = 6
 
 # A machine-speed timing ran narrow (docs/benchmarks.md, "Noise") when its process kept fewer cores busy than this
 # share of the busiest timing of the bench's: measured here, 1.6-1.8 cores at full speed, 0.9-1.35 narrow.
@@ -48,3 +63,27 @@ def relative_training_time(
     networks' seconds per step timed side by side on this machine (bench/reference.py): the same data and batch
     size, so the same steps per epoch."""
     return (epochs * network["seconds_per_step"]) / (reference_epochs * reference["seconds_per_step"])
+
+
+def time_once(config: TrainingConfig, log: Path, *, probe: bool) -> dict[str, Any]:
+    """Seconds per training step of ``config``'s network here, with its batch size and precision."""
+    print(f"[bench] machine-speed reference: {config.network} {list(config.stage_filters)} ...", flush=True)
+    command = [
+        sys.executable, "-m", "bench.reference", f"--network={config.network}", f"--batch-size={config.batch_size}",
+        f"--precision={config.precision}", f"--steps={REFERENCE_STEPS}",
+        f"--stem-filters={config.stem_filters}", f"--stage-filters={','.join(map(str, config.stage_filters))}",
+    ]  # fmt: skip
+    _, _, stdout = timed([*command, *([] if probe else ["--no-probe"])], log=log)
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def time_side_by_side(configs: dict[str, TrainingConfig], log: Path) -> dict[str, dict[str, Any]]:
+    """Each config's fastest timing, from ``REFERENCE_REPEATS`` taken in turns (oneDNN's kernels asked once), and
+    more of a network's while its fastest ran narrow, up to ``REFERENCE_MAX_REPEATS``."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in configs}
+    for repeat in range(REFERENCE_MAX_REPEATS):
+        again = list(configs) if repeat < REFERENCE_REPEATS else narrow_networks(runs)
+        for name in again:
+            runs[name].append(time_once(configs[name], log, probe=repeat == 0))
+    cores = busiest(runs)
+    return {name: fastest(timings, cores) for name, timings in runs.items()}

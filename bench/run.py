@@ -39,13 +39,6 @@ from components.contract.training_config import TrainingConfig
 from pipeline.config import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, PROFILES, metadata_path
 
 DEFAULT_SEEDS = (42, 7, 1234)
-# Training steps the machine-speed reference times for each network (after its warm-up steps), and how many
-# fresh processes time each, in turns: the fastest is the network's figure. This 2-core VM runs some processes at
-# one core's speed (docs/benchmarks.md, "Noise"), so a single timing can be off by half: a network whose fastest
-# timing still ran narrow (machine_speed.narrow) is timed again, up to REFERENCE_MAX_REPEATS times in all.
-REFERENCE_STEPS = 100
-REFERENCE_REPEATS = 3
-REFERENCE_MAX_REPEATS = 6
 # The recipe every figure before issue 26 was measured with: double_conv, 32/64/128 filters, 16 epochs. A
 # profile's training time and serving speed are reported relative to it, timed side by side on the machine at
 # hand (machine_speed.relative_training_time, summary.serving_speedup).
@@ -76,30 +69,6 @@ def _cpu() -> str:
     flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
     extras = [f for f in ("avx512f", "avx512_bf16", "amx_bf16") if f in flags]
     return f"{name} ({', '.join(extras) or 'no AVX-512'})"
-
-
-def _reference(config: TrainingConfig, log: Path, *, probe: bool) -> dict[str, Any]:
-    """Seconds per training step of ``config``'s network here, with its batch size and precision."""
-    print(f"[bench] machine-speed reference: {config.network} {list(config.stage_filters)} ...", flush=True)
-    command = [
-        sys.executable, "-m", "bench.reference", f"--network={config.network}", f"--batch-size={config.batch_size}",
-        f"--precision={config.precision}", f"--steps={REFERENCE_STEPS}",
-        f"--stem-filters={config.stem_filters}", f"--stage-filters={','.join(map(str, config.stage_filters))}",
-    ]  # fmt: skip
-    _, _, stdout = timed([*command, *([] if probe else ["--no-probe"])], log=log)
-    return json.loads(stdout.strip().splitlines()[-1])
-
-
-def _references(configs: dict[str, TrainingConfig], log: Path) -> dict[str, dict[str, Any]]:
-    """Each config's fastest timing, from ``REFERENCE_REPEATS`` taken in turns (oneDNN's kernels asked once), and
-    more of a network's while its fastest ran narrow, up to ``REFERENCE_MAX_REPEATS``."""
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in configs}
-    for repeat in range(REFERENCE_MAX_REPEATS):
-        again = list(configs) if repeat < REFERENCE_REPEATS else machine_speed.narrow_networks(runs)
-        for name in again:
-            runs[name].append(_reference(configs[name], log, probe=repeat == 0))
-    cores = machine_speed.busiest(runs)
-    return {name: machine_speed.fastest(timings, cores) for name, timings in runs.items()}
 
 
 def _plain(profile: str, seed: int, data_dir: Path, log: Path) -> dict[str, Any]:
@@ -139,15 +108,65 @@ def _one_seed(
     }
 
 
-def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, inspect_repeats: int = 5) -> dict:
+def _machine_speed(profile: str, configs: dict[str, TrainingConfig], log: Path) -> dict[str, Any]:
+    """The machine-speed reference and what follows from it: the network's compute, the profile's training time
+    against the reference recipe's, the machine and oneDNN's ISA, when and at which commit."""
+    references = machine_speed.time_side_by_side(configs, log)
+    training, reference_config = configs[profile], configs[REFERENCE_NAME]
+    # Like for like only where the profile trains on the full data with the full recipe's batch: the same steps
+    # per epoch as the reference recipe's (the smoke profile's subset is not).
+    full = PROFILES["full"]
+    comparable = PROFILES[profile].train_limit is None and training.batch_size == full.training.batch_size
+    return {
+        "network": {
+            "name": training.network,
+            "stem_filters": training.stem_filters if training.network == "pool_early" else None,
+            "stage_filters": list(training.stage_filters),
+            "epochs": training.epochs,
+            "multiply_adds": references[profile]["multiply_adds"],
+            "parameters": references[profile]["parameters"],
+        },
+        "machine_speed": references,
+        "relative_training_time": machine_speed.relative_training_time(
+            references[profile], training.epochs, references[REFERENCE_NAME], reference_config.epochs
+        )
+        if comparable
+        else None,
+        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": _commit(),
+        "machine": {
+            "cpu": _cpu(),
+            "onednn_isa": references[profile].get("onednn_isa"),
+            "amx": references[profile].get("amx"),
+            "onednn_max_cpu_isa": references[profile].get("onednn_max_cpu_isa"),
+            "cpus": os.cpu_count(),
+            "memory_gib": psutil.virtual_memory().total / 2**30,
+            "python": platform.python_version(),
+        },
+    }
+
+
+def reference_only(profile: str, bench_dir: Path) -> dict[str, Any]:
+    """Only the machine-speed reference (a few minutes): the profile's training time against today's recipe on
+    this machine, without training either."""
+    _fresh(bench_dir)
+    training = PROFILES[profile].training
+    configs = {REFERENCE_NAME: reference_recipe(training), profile: training}
+    return {"profile": profile, **_machine_speed(profile, configs, bench_dir / "bench.log")}
+
+
+def _fresh(bench_dir: Path) -> None:
     if bench_dir.exists():
         shutil.rmtree(bench_dir)
     bench_dir.mkdir(parents=True)
+
+
+def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, inspect_repeats: int = 5) -> dict:
+    _fresh(bench_dir)
     log = bench_dir / "bench.log"
     training = PROFILES[profile].training
-    reference_config = reference_recipe(training)
-    configs = {REFERENCE_NAME: reference_config, profile: training}
-    references = _references(configs, log)
+    configs = {REFERENCE_NAME: reference_recipe(training), profile: training}
+    speed = _machine_speed(profile, configs, log)
     per_seed = [
         _one_seed(
             profile,
@@ -175,26 +194,7 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
         "examples_written": first["examples_written"],
         "ingestion_examples_per_second": first["ingestion_examples_per_second"],
     }
-    results["network"] = {
-        "name": training.network,
-        "stem_filters": training.stem_filters if training.network == "pool_early" else None,
-        "stage_filters": list(training.stage_filters),
-        "epochs": training.epochs,
-        "multiply_adds": references[profile]["multiply_adds"],
-        "parameters": references[profile]["parameters"],
-    }
-    results["machine_speed"] = references
-    # Like for like only where the profile trains on the full data with the full recipe's batch: the same steps
-    # per epoch as the reference recipe's (the smoke profile's subset is not).
-    full = PROFILES["full"]
-    comparable = PROFILES[profile].train_limit is None and training.batch_size == full.training.batch_size
-    results["relative_training_time"] = (
-        machine_speed.relative_training_time(
-            references[profile], training.epochs, references[REFERENCE_NAME], reference_config.epochs
-        )
-        if comparable
-        else None
-    )
+    results |= speed
     results["test_accuracy"] = results["test_accuracy_spread"]["mean"]
     results["test_accuracy_min"] = results["test_accuracy_spread"]["min"]
     results["pipeline_seconds"] = results["pipeline_seconds_spread"]["median"]
@@ -235,17 +235,6 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
         results["serving_side_by_side"], served, (REFERENCE_NAME, "flip")
     )
 
-    results["when"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    results["commit"] = _commit()
-    results["machine"] = {
-        "cpu": _cpu(),
-        "onednn_isa": references[profile].get("onednn_isa"),
-        "amx": references[profile].get("amx"),
-        "onednn_max_cpu_isa": references[profile].get("onednn_max_cpu_isa"),
-        "cpus": os.cpu_count(),
-        "memory_gib": psutil.virtual_memory().total / 2**30,
-        "python": platform.python_version(),
-    }
     return results
 
 
@@ -257,9 +246,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS), help="one pipeline and plain run each"
     )
+    parser.add_argument(
+        "--reference-only",
+        action="store_true",
+        help="only the machine-speed reference: the training time against today's recipe here, in minutes",
+    )
     args = parser.parse_args(argv)
-    results = run(args.profile, args.output_dir.resolve(), args.data_dir.resolve(), args.seeds)
-    targets = summary.targets_of(args.profile)
+    if args.reference_only:
+        results = reference_only(args.profile, args.output_dir.resolve())
+        targets = [t for t in summary.targets_of(args.profile) if t.key in results]
+    else:
+        results = run(args.profile, args.output_dir.resolve(), args.data_dir.resolve(), args.seeds)
+        targets = summary.targets_of(args.profile)
     results["targets"] = {
         t.key: {"limit": t.limit, "at_most": t.at_most, "met": t.holds(results.get(t.key))} for t in targets
     }

@@ -1,4 +1,5 @@
-"""The machine-speed reference's figures (bench/machine_speed.py) and how the bench times it (bench/run.py)."""
+"""The machine-speed reference's figures and how the bench times it (bench/machine_speed.py), and
+the bench's reference-only mode (bench/run.py)."""
 
 import pytest
 
@@ -51,8 +52,8 @@ def test_training_time_against_the_reference_recipe_is_a_ratio_of_steps_timed_si
 @pytest.mark.parametrize(
     ("reference_cores", "expected_reference_timings"),
     [
-        (1.76, run.REFERENCE_REPEATS),  # full speed from the start: three timings each, in turns
-        (1.3, run.REFERENCE_MAX_REPEATS),  # narrow every time: timed again up to the limit
+        (1.76, machine_speed.REFERENCE_REPEATS),  # full speed from the start: three timings each, in turns
+        (1.3, machine_speed.REFERENCE_MAX_REPEATS),  # narrow every time: timed again up to the limit
     ],
 )
 def test_the_bench_times_a_network_again_while_its_fastest_timing_ran_narrow(
@@ -65,12 +66,33 @@ def test_the_bench_times_a_network_again_while_its_fastest_timing_ran_narrow(
         ms, cores = (37.8, reference_cores) if config.network == "double_conv" else (24.1, 1.69)
         return {**_timing(ms, cores), "probed": probe}
 
-    monkeypatch.setattr(run, "_reference", fake_reference)
+    monkeypatch.setattr(machine_speed, "time_once", fake_reference)
     training = PROFILES["full"].training
     configs = {run.REFERENCE_NAME: run.reference_recipe(training), "full": training}
-    figures = run._references(configs, tmp_path / "bench.log")
+    figures = machine_speed.time_side_by_side(configs, tmp_path / "bench.log")
     assert timed.count("double_conv") == expected_reference_timings
-    assert timed.count("pool_early") == run.REFERENCE_REPEATS
+    assert timed.count("pool_early") == machine_speed.REFERENCE_REPEATS
     assert timed[:2] == ["double_conv", "pool_early"]  # in turns
     assert figures["full"]["narrow"] is False
     assert figures[run.REFERENCE_NAME]["narrow"] is (reference_cores < machine_speed.FULL_WIDTH * 1.69)
+
+
+def test_the_reference_only_mode_writes_the_machine_speed_and_the_training_time_target_alone(monkeypatch, tmp_path):
+    def fake_reference(config, log, *, probe):
+        ms = 40.4 if config.network == "double_conv" else 26.8
+        amx = {"onednn_isa": "AVX-512 with AMX", "amx": True, "onednn_max_cpu_isa": None} if probe else {}
+        return {**_timing(ms, 1.7), "network": config.network, "stage_filters": list(config.stage_filters),
+                "multiply_adds": 29_128_448 if ms > 30 else 15_891_968, "parameters": 1000, **amx}  # fmt: skip
+
+    monkeypatch.setattr(machine_speed, "time_once", fake_reference)
+    bench_dir = tmp_path / "bench"
+    (bench_dir / "seed-42").mkdir(parents=True)  # a bench before: replaced
+    assert run.main(["--profile=full", f"--output-dir={bench_dir}", "--reference-only"]) == 0
+    assert sorted(p.name for p in bench_dir.iterdir()) == ["bench.json", "bench.md"]
+    table = (bench_dir / "bench.md").read_text()
+    assert "the machine-speed reference only" in table and "oneDNN used AMX" in table
+    assert (
+        "| training time against today's recipe (double_conv), timed side by side | 0.7463 x | <= 0.55 x | **no** |"
+        in (table)
+    )
+    assert "test accuracy" not in table and "| seed |" not in table
