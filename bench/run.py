@@ -14,6 +14,9 @@ machine:
 Then, on the first seed's run: the same pipeline again with nothing changed (everything cached),
 ``make inspect`` on its store, and serving through its model (one-image latency p50/p99, images/s at
 batch 256). Writes ``bench.json`` and ``bench.md`` into the bench folder and prints the table.
+
+Before the seeds, and alone with ``--reference-only`` (``make bench-reference``): the machine-speed reference
+(bench/machine_speed.py), the profile's network and the reference recipe's timed side by side.
 """
 
 from __future__ import annotations
