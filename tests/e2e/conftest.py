@@ -4,7 +4,9 @@ import dataclasses
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,34 +152,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config.stash[_SELECTED] = frozenset(item.path.name for item in background)
 
 
-def _selected(request: pytest.FixtureRequest, module: str) -> bool:
-    return module in request.config.stash.get(_SELECTED, frozenset())
+def _in_background(
+    request: pytest.FixtureRequest, module: str, start: Callable[[], Any], stop: Callable[[Any], None] | None = None
+) -> Iterator[Any]:
+    """The session fixture of a background module: what ``start`` started, from the first end-to-end test, when
+    the module's tests are selected (else None), and ``stop`` called on it at the end of the session."""
+    if module not in request.config.stash.get(_SELECTED, frozenset()):
+        yield None
+        return
+    started = start()
+    try:
+        yield started
+    finally:
+        if stop is not None:
+            stop(started)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def span_sequence(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
-    """Starts the span sequence's runs with the first end-to-end test, when its tests are selected."""
-    if not _selected(request, BACKGROUND_MODULES[0]):
-        yield None
-        return
-    from tests.support.span_sequence import SpanSequence
+    """The span sequence's runs (tests/support/span_sequence.py), when its tests are selected."""
 
-    sequence = SpanSequence(tmp_path_factory.mktemp("spans"), real_data_dir)
-    sequence.start()
-    yield sequence
+    def start() -> Any:
+        from tests.support import span_sequence as sequence
+
+        return sequence.start(tmp_path_factory.mktemp("spans"), real_data_dir)
+
+    yield from _in_background(request, BACKGROUND_MODULES[0], start)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def airflow_schedule(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path):
-    """Starts Airflow and its three runs with the first end-to-end test, when the Airflow tests are selected."""
-    if not _selected(request, BACKGROUND_MODULES[1]):
-        yield None
-        return
-    from tests.support.airflow_schedule import Schedule
+    """Airflow and its three runs (tests/support/airflow_schedule.py), when the Airflow tests are selected."""
 
-    schedule = Schedule(tmp_path_factory.mktemp("airflow"), real_data_dir)
-    schedule.start()
-    try:
-        yield schedule
-    finally:
-        schedule.stop()
+    def start() -> Any:
+        from tests.support.airflow_schedule import Schedule
+
+        return Schedule(tmp_path_factory.mktemp("airflow"), real_data_dir).start()
+
+    yield from _in_background(request, BACKGROUND_MODULES[1], start, stop=lambda schedule: schedule.stop())

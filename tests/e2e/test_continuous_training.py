@@ -27,14 +27,15 @@ from components.drift_gate.artifact import DriftReport
 from pipeline import config as config_lib
 from pipeline.metadata.store import Store
 from tests.e2e.conftest import inspect_json
+from tests.support.background import Background
 from tests.support.pipeline_nodes import UPSTREAM_OF_MODEL
-from tests.support.span_sequence import SpanRuns, SpanSequence
+from tests.support.span_sequence import SpanRuns
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def span_runs(span_sequence: SpanSequence) -> SpanRuns:
+def span_runs(span_sequence: Background[SpanRuns]) -> SpanRuns:
     return span_sequence.result()
 
 

@@ -25,7 +25,6 @@ import select
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from pipeline.airflow.api import Api, Credentials
 from pipeline.local.beam_services import free_port
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import NICE, versions, write_spans
+from tests.support.background import Background
 
 ARTIFACTS_DIR = REPO_ROOT / "output" / "test-artifacts"
 # A smoke run takes several minutes under the scheduler on a quiet machine; other tests share the CPU.
@@ -131,12 +131,13 @@ class Schedule:
         self._home, self._port = root / "airflow", free_port()
         self._output: list[str] = []
         self._launcher: subprocess.Popen | None = None
-        self._thread = threading.Thread(target=self._drive, name="airflow-schedule", daemon=True)
-        self._result: Scheduled | None = None
-        self._error: BaseException | None = None
+        self._runs = Background(
+            self._drive, name="airflow-schedule", timeout=2 * START_TIMEOUT_SECONDS + 4 * RUN_TIMEOUT_SECONDS
+        )
 
-    def start(self) -> None:
-        self._thread.start()
+    def start(self) -> Schedule:
+        self._runs.start()
+        return self
 
     def _start_airflow(self) -> subprocess.Popen:
         return subprocess.Popen(
@@ -145,36 +146,29 @@ class Schedule:
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         )  # fmt: skip
 
-    def _drive(self) -> None:
-        try:
-            cfg = config_lib.parse_args(self._args)
-            write_spans(self._raw, self._data, release=1)
-            tested = dags_test(self._root / "airflow-dags-test", self._args, cfg)
-            self._launcher = launcher = self._start_airflow()
-            _read_until(launcher, self._output, "Airflow is up", START_TIMEOUT_SECONDS)
-            credentials = airflow_site.admin_credentials(airflow_site.Site(self._home, self._port))
-            url = f"http://127.0.0.1:{self._port}"
-            result = Scheduled(launcher, self._output, self._home, url, cfg.tfx_pipeline_name, Api(url, credentials),
-                               credentials, cfg, tested)  # fmt: skip
-            result.trigger_and_wait(RUNS[0])  # span 1 again: cached
-            write_spans(self._raw, self._data, release=2)  # a span arrives
-            result.trigger_and_wait(RUNS[1])
-            write_spans(self._raw, self._data, release=3, alter={3: "invert"})  # a drifted one
-            result.trigger_and_wait(RUNS[2])
-            ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-            timings = {"airflow dags test": tested.seconds, **result.seconds}
-            (ARTIFACTS_DIR / "airflow-runs.json").write_text(json.dumps(timings, indent=1))
-            self._result = result
-        except BaseException as error:  # noqa: BLE001 - handed to the tests that wait for the runs
-            self._error = error
+    def _drive(self) -> Scheduled:
+        cfg = config_lib.parse_args(self._args)
+        write_spans(self._raw, self._data, release=1)
+        tested = dags_test(self._root / "airflow-dags-test", self._args, cfg)
+        self._launcher = launcher = self._start_airflow()
+        _read_until(launcher, self._output, "Airflow is up", START_TIMEOUT_SECONDS)
+        credentials = airflow_site.admin_credentials(airflow_site.Site(self._home, self._port))
+        url = f"http://127.0.0.1:{self._port}"
+        result = Scheduled(launcher, self._output, self._home, url, cfg.tfx_pipeline_name, Api(url, credentials),
+                           credentials, cfg, tested)  # fmt: skip
+        result.trigger_and_wait(RUNS[0])  # span 1 again: cached
+        write_spans(self._raw, self._data, release=2)  # a span arrives
+        result.trigger_and_wait(RUNS[1])
+        write_spans(self._raw, self._data, release=3, alter={3: "invert"})  # a drifted one
+        result.trigger_and_wait(RUNS[2])
+        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+        timings = {"airflow dags test": tested.seconds, **result.seconds}
+        (ARTIFACTS_DIR / "airflow-runs.json").write_text(json.dumps(timings, indent=1))
+        return result
 
     def result(self) -> Scheduled:
         """The runs, once done; raises what stopped the thread."""
-        self._thread.join(timeout=2 * START_TIMEOUT_SECONDS + 4 * RUN_TIMEOUT_SECONDS)
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None, ("the runs did not finish", self._output)
-        return self._result
+        return self._runs.result(unfinished=("the runs did not finish", self._output))
 
     def stop(self) -> None:
         """Stops Airflow as Ctrl-C does, whatever happened; kills what is left after 90 s."""
@@ -189,4 +183,4 @@ class Schedule:
             for process in family:
                 if process.is_running():
                     process.kill()
-        self._thread.join(timeout=30)
+        self._runs.join(timeout=30)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 from pipeline import config as config_lib
 from tests.e2e.conftest import node_states, run_pipeline, versions, write_spans
+from tests.support.background import Background
 
 # Each run's own limit is run_pipeline's; the whole sequence has this long.
 SEQUENCE_TIMEOUT_SECONDS = 3 * 3600
@@ -75,27 +75,8 @@ def run_sequence(root: Path, real_data_dir: Path) -> SpanRuns:
     return SpanRuns(cfg=cfg, versions=seen, serving=serving, states=states, **results)
 
 
-class SpanSequence:
-    """``run_sequence`` in a thread of its own; ``result`` waits for it and raises what stopped it."""
-
-    def __init__(self, root: Path, real_data_dir: Path) -> None:
-        self._args = (root, real_data_dir)
-        self._thread = threading.Thread(target=self._run, name="span-sequence", daemon=True)
-        self._result: SpanRuns | None = None
-        self._error: BaseException | None = None
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._result = run_sequence(*self._args)
-        except BaseException as error:  # noqa: BLE001 - handed to the tests that wait for the runs
-            self._error = error
-
-    def result(self) -> SpanRuns:
-        self._thread.join(timeout=SEQUENCE_TIMEOUT_SECONDS)
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None, "the span runs did not finish"
-        return self._result
+def start(root: Path, real_data_dir: Path) -> Background[SpanRuns]:
+    """``run_sequence`` started in the background; its ``result`` waits for the runs."""
+    return Background(
+        lambda: run_sequence(root, real_data_dir), name="span-sequence", timeout=SEQUENCE_TIMEOUT_SECONDS
+    ).start()
