@@ -111,6 +111,12 @@ def _one_seed(
     }
 
 
+def _side_by_side(profile: str) -> dict[str, TrainingConfig]:
+    """The networks the bench times and serves side by side: the reference recipe's and the profile's."""
+    training = PROFILES[profile].training
+    return {REFERENCE_NAME: reference_recipe(training), profile: training}
+
+
 def _machine_speed(profile: str, configs: dict[str, TrainingConfig], log: Path) -> dict[str, Any]:
     """The machine-speed reference and what follows from it: the network's compute, the profile's training time
     against the reference recipe's, the machine and oneDNN's ISA, when and at which commit."""
@@ -153,9 +159,7 @@ def reference_only(profile: str, bench_dir: Path) -> dict[str, Any]:
     """Only the machine-speed reference (a few minutes): the profile's training time against today's recipe on
     this machine, without training either."""
     _fresh(bench_dir)
-    training = PROFILES[profile].training
-    configs = {REFERENCE_NAME: reference_recipe(training), profile: training}
-    return {"profile": profile, **_machine_speed(profile, configs, bench_dir / "bench.log")}
+    return {"profile": profile, **_machine_speed(profile, _side_by_side(profile), bench_dir / "bench.log")}
 
 
 def _fresh(bench_dir: Path) -> None:
@@ -168,7 +172,7 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
     _fresh(bench_dir)
     log = bench_dir / "bench.log"
     training = PROFILES[profile].training
-    configs = {REFERENCE_NAME: reference_recipe(training), profile: training}
+    configs = _side_by_side(profile)
     speed = _machine_speed(profile, configs, log)
     per_seed = [
         _one_seed(
