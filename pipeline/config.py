@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 from components.contract.training_config import DISTRIBUTIONS, PRECISIONS, TrainingConfig, with_settings
 from components.drift_gate.checks import DEFAULT_PIXEL_THRESHOLD
+from pipeline import beam_options
 from pipeline.flag_bounds import check_bounds
 from pipeline.path_checks import not_utf8
 from pipeline.profiles import PROFILES
@@ -276,7 +277,7 @@ def parse_args(argv: Sequence[str] | None = None) -> PipelineConfig:
         accuracy_floor=_or(args.accuracy_floor, profile.accuracy_floor),
         class_accuracy_floor=_or(args.class_accuracy_floor, profile.class_accuracy_floor),
         max_accuracy_drop=_or(args.max_accuracy_drop, 0.0),
-        beam_args=tuple(args.beam_args) if args.beam_args else DEFAULT_BEAM_ARGS,
+        beam_args=beam_options.for_run(args.beam_args) if args.beam_args else DEFAULT_BEAM_ARGS,
         tune_trials=_or(args.tune_trials, profile.tune_trials),
         tune_epochs=_or(args.tune_epochs, profile.tune_epochs or 1),
         span_window=_or(args.span_window, 0),

@@ -1,9 +1,11 @@
 """The Beam services a run will call, checked before it starts: a dead job endpoint is one line in seconds.
 
-Without the check, Beam's PortableRunner waits 60 s for the job service's channel, twice (artifact staging, then
-the job), the run fails after two minutes with ``FashionMnistExampleGen failed: FutureTimeoutError``, and gRPC's
-threads keep the process alive after the message. A TCP connection to each endpoint, with a short timeout,
-tells the same in seconds, before any output is written.
+Without the check, Beam's PortableRunner waits ``--job_server_timeout`` for the job service's channel, twice
+(artifact staging, then the job): an hour each with the deadline this project gives portable jobs
+(pipeline/beam_options.py), a minute each with Beam's default. Then the run fails with
+``FashionMnistExampleGen failed: FutureTimeoutError``, and gRPC's threads keep the process alive after the
+message. A TCP connection to each endpoint, with a short timeout, tells the same in seconds, before any output is
+written.
 
 Only what this process dials is checked: the job endpoint, and the artifact endpoint when one is given. The
 worker pool of ``--environment_type=EXTERNAL`` is dialled by the runner's side, from wherever that runs.
@@ -11,31 +13,17 @@ worker pool of ``--environment_type=EXTERNAL`` is dialled by the runner's side, 
 
 from __future__ import annotations
 
-import itertools
 import socket
 from collections.abc import Sequence
 
+from pipeline import beam_options
+
 ENDPOINT_FLAGS = {"--job_endpoint": "job endpoint", "--artifact_endpoint": "artifact endpoint"}
-# The runners that submit a job to a job endpoint when one is given (Beam's names, lowercase, without "Runner").
-PORTABLE_RUNNERS = frozenset({"portable", "flink", "spark"})
 CONNECT_SECONDS = 3.0
 
 
 class EndpointError(RuntimeError):
     """A Beam endpoint the run would call does not answer. The message names it and why."""
-
-
-def _values(beam_args: Sequence[str], flag: str) -> list[str]:
-    """The values of ``flag`` among Beam options, as ``--flag=value`` or as ``--flag value``."""
-    found = [arg.split("=", 1)[1] for arg in beam_args if arg.startswith(f"{flag}=")]
-    return found + [value for arg, value in itertools.pairwise(beam_args) if arg == flag]
-
-
-def _runner(beam_args: Sequence[str]) -> str:
-    """The runner the options choose, in Beam's spelling folded to ``portable``, ``flink``...; ``direct`` by default."""
-    names = _values(beam_args, "--runner")
-    name = names[-1].rsplit(".", 1)[-1].lower() if names else "direct"
-    return name.removesuffix("runner") or name
 
 
 def host_and_port(endpoint: str) -> tuple[str, int] | None:
@@ -48,12 +36,12 @@ def host_and_port(endpoint: str) -> tuple[str, int] | None:
 
 def beam_endpoints(beam_args: Sequence[str]) -> list[tuple[str, str]]:
     """(what, endpoint) for each TCP endpoint a portable runner would dial, e.g. ("job endpoint", "localhost:8099")."""
-    if _runner(beam_args) not in PORTABLE_RUNNERS:
+    if beam_options.runner(beam_args) not in beam_options.PORTABLE_RUNNERS:
         return []
     return [
         (what, value)
         for flag, what in ENDPOINT_FLAGS.items()
-        for value in _values(beam_args, flag)
+        for value in beam_options.values(beam_args, flag)
         if host_and_port(value) is not None
     ]
 

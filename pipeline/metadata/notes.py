@@ -26,14 +26,31 @@ def one_line(failure: BaseException) -> str:
     """The first line of an exception's message, or its type where it has none.
 
     A Beam runner reports a worker's failure as "Pipeline ... failed: Error running pipeline." followed by the
-    worker's traceback; when that holds one of this project's errors, its message is the line that says why.
+    worker's traceback; when that holds one of this project's errors, its message is the line that says why. A
+    failed gRPC call (Beam's job service) is its status and details: its message's first line says neither.
     """
+    rpc = _rpc_status(failure)
+    if rpc:
+        return rpc
     text = str(failure).strip()
     if not text:
         return type(failure).__name__
     lines = text.splitlines()
     ours = [m.group(2) for m in map(_EXCEPTION_LINE.match, lines[1:]) if m and m.group(1).startswith(_PROJECT_PACKAGES)]
     return ours[-1] if ours else lines[0]
+
+
+def _rpc_status(failure: BaseException) -> str | None:
+    """A failed gRPC call's status and details ("gRPC DEADLINE_EXCEEDED: Stream removed"): of a
+    ``grpc.RpcError`` that is also a ``grpc.Call``, with ``code()`` and ``details()``. None for other errors."""
+    code, details = getattr(failure, "code", None), getattr(failure, "details", None)
+    if not (callable(code) and callable(details)):
+        return None
+    try:
+        status = code()
+        return f"gRPC {getattr(status, 'name', status)}: {details()}"
+    except Exception:  # noqa: BLE001 - not a call's error after all: the message stands
+        return None
 
 
 def note_execution(

@@ -1,4 +1,5 @@
-"""Every Beam option set docs/scaling.md documents is accepted by Beam's parser and reaches every Beam component."""
+"""Every Beam option set docs/scaling.md documents is accepted by Beam's parser and reaches every Beam component,
+with the job deadline the project gives portable runners (pipeline/beam_options.py)."""
 
 import re
 import shlex
@@ -8,6 +9,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from tfx.dsl.compiler import compiler
 from tfx.proto.orchestration import executable_spec_pb2, pipeline_pb2
 
+from pipeline import beam_options
 from pipeline import config as config_lib
 from pipeline.definition import pipeline as definition
 from tests.conftest import REPO_ROOT
@@ -37,7 +39,14 @@ def test_options_parse_and_reach_every_beam_component(beam_args: list[str]):
         name = arg.removeprefix("--").split("=", 1)[0]
         assert name in known, f"Beam does not know the option {arg}"
     config = config_lib.parse_args([f"--beam-arg={arg}" for arg in beam_args])
-    assert config.beam_args == tuple(beam_args)
+    deadline = [f"--job_server_timeout={beam_options.PORTABLE_JOB_SECONDS}"]
+    portable = PipelineOptions(beam_args).view_as(StandardOptions).runner in {
+        "PortableRunner",
+        "FlinkRunner",
+        "SparkRunner",
+    }
+    expected = beam_args + deadline if portable else beam_args
+    assert list(config.beam_args) == expected
     ir = compiler.Compiler().compile(definition.create_pipeline(config, **build_arguments("/data")))
     deployment = pipeline_pb2.IntermediateDeploymentConfig()
     ir.deployment_config.Unpack(deployment)
@@ -46,6 +55,6 @@ def test_options_parse_and_reach_every_beam_component(beam_args: list[str]):
         if any_spec.Is(executable_spec_pb2.BeamExecutableSpec.DESCRIPTOR):
             spec = executable_spec_pb2.BeamExecutableSpec()
             any_spec.Unpack(spec)
-            assert list(spec.beam_pipeline_args) == beam_args, node_id
+            assert list(spec.beam_pipeline_args) == expected, node_id
             beam_nodes.add(node_id)
     assert beam_nodes == BEAM_COMPONENTS
