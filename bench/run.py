@@ -171,7 +171,6 @@ def _fresh(bench_dir: Path) -> None:
 def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, inspect_repeats: int = 5) -> dict:
     _fresh(bench_dir)
     log = bench_dir / "bench.log"
-    training = PROFILES[profile].training
     configs = _side_by_side(profile)
     speed = _machine_speed(profile, configs, log)
     per_seed = [
@@ -237,7 +236,7 @@ def run(profile: str, bench_dir: Path, data_dir: Path, seeds: Sequence[int], *, 
         }
         results["lite_accuracy_gap"] = results["lite"]["accuracy_gap_max"]
         results["lite_size_fraction"] = first["lite_model"]["size_bytes"] / first["lite_model"]["float_size_bytes"]
-    served = (profile, "flip" if training.flip_averaging else "single")
+    served = (profile, "flip" if configs[profile].flip_averaging else "single")
     results["serving_speedup"] = summary.serving_speedup(
         results["serving_side_by_side"], served, (REFERENCE_NAME, "flip")
     )
