@@ -3,8 +3,6 @@ with the job deadline the project gives portable runners (pipeline/beam_options.
 
 import re
 import shlex
-import subprocess
-import sys
 import time
 
 import apache_beam as beam
@@ -17,7 +15,7 @@ from tfx.proto.orchestration import executable_spec_pb2, pipeline_pb2
 from pipeline import beam_options
 from pipeline import config as config_lib
 from pipeline.definition import pipeline as definition
-from pipeline.local import beam_services, endpoints
+from pipeline.local import beam_services
 from tests.conftest import REPO_ROOT
 from tests.support.pipeline_nodes import build_arguments
 
@@ -77,24 +75,20 @@ def _job_of(seconds: float, options: list[str]) -> None:
         _ = p | beam.Create([1]) | beam.Map(wait)
 
 
-def test_beams_job_server_timeout_is_the_deadline_of_the_whole_job():
+def test_beams_job_server_timeout_is_the_deadline_of_the_whole_job(tmp_path):
     """Why portable runners get an hour (pipeline/beam_options.py): Beam 2.59 fails a job that outlives
     --job_server_timeout, however healthy. When Beam stops doing so, this fails, and the workaround can go."""
-    port = beam_services.free_port()
-    service = subprocess.Popen(
-        [sys.executable, "-m", beam_services.JOB_SERVICE_MODULE, f"--port={port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    state_dir = tmp_path / "beam-services"
+    services = beam_services.start(state_dir)
     try:
-        deadline = time.monotonic() + 60
-        while endpoints.unreachable(f"localhost:{port}") and time.monotonic() < deadline:
-            time.sleep(0.5)
-        args = ["--runner=PortableRunner", f"--job_endpoint=localhost:{port}", "--environment_type=LOOPBACK"]
+        args = [
+            "--runner=PortableRunner",
+            f"--job_endpoint=localhost:{services.job_port}",
+            "--environment_type=LOOPBACK",
+        ]
         with pytest.raises(grpc.RpcError) as failure:
             _job_of(5, [*args, "--job_server_timeout=2"])
         assert failure.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
         _job_of(5, list(beam_options.for_run(args)))
     finally:
-        service.kill()
-        service.wait()
+        beam_services.stop(state_dir)
