@@ -75,6 +75,8 @@ def _job_of(seconds: float, options: list[str]) -> None:
         _ = p | beam.Create([1]) | beam.Map(wait)
 
 
+# Beam's own thread that reads the failed job's messages dies of the same deadline: expected here, not a warning.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_beams_job_server_timeout_is_the_deadline_of_the_whole_job(tmp_path):
     """Why portable runners get an hour (pipeline/beam_options.py): Beam 2.59 fails a job that outlives
     --job_server_timeout, however healthy. When Beam stops doing so, this fails, and the workaround can go."""
