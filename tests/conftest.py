@@ -9,12 +9,17 @@ import os
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.idx_fixtures import make_dataset_dir
 from tests.support.mirroring import CODE_FOLDERS, misplaced_tests
+
+if TYPE_CHECKING:
+    from pipeline.local import beam_services
 
 TESTS_DIR = Path(__file__).parent
 REPO_ROOT = TESTS_DIR.parent
@@ -92,6 +97,19 @@ def in_mount_namespace(
 @pytest.fixture
 def dataset_dir(tmp_path: Path) -> Path:
     return make_dataset_dir(tmp_path / "idx")
+
+
+@pytest.fixture
+def beam_job_services(tmp_path: Path) -> Iterator["beam_services.Services"]:
+    """Beam's portable job service and an SDK worker pool (pipeline/local/beam_services.py), listening, stopped
+    after the test."""
+    from pipeline.local import beam_services
+
+    started = beam_services.start(tmp_path / "beam-services")
+    try:
+        yield started
+    finally:
+        beam_services.stop(tmp_path / "beam-services")
 
 
 @pytest.fixture(scope="session")

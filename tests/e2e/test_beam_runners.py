@@ -9,7 +9,6 @@ multi_processing every Beam job starts its own worker processes, each importing 
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -33,15 +32,6 @@ pytestmark = pytest.mark.e2e
 
 # A transform of each Beam-powered component's job: FashionMnistExampleGen, StatisticsGen, Transform, Evaluator.
 COMPONENT_TRANSFORMS = ("IdxToExamples", "GenerateStatistics", "Analyze", "ExtractEvaluateAndWriteResults")
-
-
-@pytest.fixture
-def services(tmp_path: Path) -> Iterator[beam_services.Services]:
-    started = beam_services.start(tmp_path / "beam-services")
-    try:
-        yield started
-    finally:
-        beam_services.stop(tmp_path / "beam-services")
 
 
 def _beam_args(args: list[str]) -> list[str]:
@@ -95,16 +85,16 @@ def _args(tmp_path: Path, real_data_dir: Path) -> list[str]:
 
 
 def test_the_portable_job_service_runs_every_beam_component(
-    runs: Runs, services: beam_services.Services, tmp_path: Path, real_data_dir: Path
+    runs: Runs, beam_job_services: beam_services.Services, tmp_path: Path, real_data_dir: Path
 ):
     args = _args(tmp_path, real_data_dir)
     cfg = config_lib.parse_args(["--profile=smoke", *args])
-    result = run_pipeline(*args, *_beam_args(services.beam_args))
+    result = run_pipeline(*args, *_beam_args(beam_job_services.beam_args))
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert len(versions(cfg.model_serving_dir)) == 1, "pushed"
     assert versions(cfg.lite_serving_dir) == [], "no on-device model"
 
-    jobs = _jobs(services)
+    jobs = _jobs(beam_job_services)
     assert all(state == "DONE" for state, _ in jobs), jobs
     for transform in COMPONENT_TRANSFORMS:
         assert any(transform in names for _, names in jobs), f"no job ran {transform}: {jobs}"
@@ -112,11 +102,16 @@ def test_the_portable_job_service_runs_every_beam_component(
 
     # The same job service with a worker pool started without TF_USE_LEGACY_KERAS (as a cluster's workers would be
     # without the project's environment), on the same port: only the Evaluator runs again (a new floor).
-    beam_services.stop_pids([services.worker_pid])
+    beam_services.stop_pids([beam_job_services.worker_pid])
     env = beam_services.worker_environment()
     env.pop("TF_USE_LEGACY_KERAS")
     bare_pool = subprocess.Popen(
-        [sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main", f"--service_port={services.worker_port}"],
+        [
+            sys.executable,
+            "-m",
+            "apache_beam.runners.worker.worker_pool_main",
+            f"--service_port={beam_job_services.worker_port}",
+        ],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -124,7 +119,7 @@ def test_the_portable_job_service_runs_every_beam_component(
         start_new_session=True,
     )
     try:
-        failed = run_pipeline(*args, "--accuracy-floor=0.3", *_beam_args(services.beam_args))
+        failed = run_pipeline(*args, "--accuracy-floor=0.3", *_beam_args(beam_job_services.beam_args))
     finally:
         beam_services.stop_pids([bare_pool.pid])
     assert failed.returncode == 1

@@ -15,7 +15,6 @@ from tfx.proto.orchestration import executable_spec_pb2, pipeline_pb2
 from pipeline import beam_options
 from pipeline import config as config_lib
 from pipeline.definition import pipeline as definition
-from pipeline.local import beam_services
 from tests.conftest import REPO_ROOT
 from tests.support.pipeline_nodes import build_arguments
 
@@ -77,20 +76,15 @@ def _job_of(seconds: float, options: list[str]) -> None:
 
 # Beam's own thread that reads the failed job's messages dies of the same deadline: expected here, not a warning.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
-def test_beams_job_server_timeout_is_the_deadline_of_the_whole_job(tmp_path):
+def test_beams_job_server_timeout_is_the_deadline_of_the_whole_job(beam_job_services):
     """Why portable runners get an hour (pipeline/beam_options.py): Beam 2.59 fails a job that outlives
     --job_server_timeout, however healthy. When Beam stops doing so, this fails, and the workaround can go."""
-    state_dir = tmp_path / "beam-services"
-    services = beam_services.start(state_dir)
-    try:
-        args = [
-            "--runner=PortableRunner",
-            f"--job_endpoint=localhost:{services.job_port}",
-            "--environment_type=LOOPBACK",
-        ]
-        with pytest.raises(grpc.RpcError) as failure:
-            _job_of(5, [*args, "--job_server_timeout=2"])
-        assert failure.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-        _job_of(5, list(beam_options.for_run(args)))
-    finally:
-        beam_services.stop(state_dir)
+    args = [
+        "--runner=PortableRunner",
+        f"--job_endpoint=localhost:{beam_job_services.job_port}",
+        "--environment_type=LOOPBACK",
+    ]
+    with pytest.raises(grpc.RpcError) as failure:
+        _job_of(5, [*args, "--job_server_timeout=2"])
+    assert failure.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    _job_of(5, list(beam_options.for_run(args)))
