@@ -2,12 +2,9 @@
 
 import gzip
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +15,6 @@ from pipeline.metadata.store import Store
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Runs, node_states, run_pipeline, show_json, versions
 from tests.support.idx_fixtures import write_idx
-from tests.support.pipeline_nodes import UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
 
@@ -154,44 +150,6 @@ def test_an_unusable_serving_folder_is_a_clear_error(runs: Runs, tmp_path: Path)
     assert error.startswith(f"error: Pusher failed: {blocker}/{runs.config.model_name}: cannot create the serving")
     assert blocker.read_text() == "a file where the serving folder should be"
     assert versions(runs.config.model_serving_dir) == runs.versions_after_first
-
-
-def test_killed_in_training_then_rerun_and_a_concurrent_run_refused(real_data_dir: Path, tmp_path: Path):
-    args = [f"--output-dir={tmp_path / 'out'}", f"--serving-dir={tmp_path / 'serving'}", f"--raw-dir={real_data_dir}"]
-    cfg = config_lib.parse_args(["--profile=smoke", *args])
-    first = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.local.runner", "--profile=smoke", *args],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        for line in first.stdout:
-            if "Transform" in line and " done " in line:
-                break
-        else:
-            pytest.fail("the first run ended before training")
-        # A second run on the same output folder, now: refused at once, naming the first.
-        second = run_pipeline(*args, timeout=120)
-        assert second.returncode == 1
-        (error,) = _error_lines(second)
-        assert error.startswith(f"error: {cfg.output_dir} is in use by a running pipeline (pid {first.pid}, ")
-        time.sleep(3)  # into the Trainer
-        os.killpg(first.pid, signal.SIGKILL)
-    finally:
-        first.kill()
-        first.wait()
-    assert versions(cfg.model_serving_dir) == [], "nothing pushed, nothing half-written"
-
-    rerun = run_pipeline(*args)
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr[-3000:]
-    states = node_states(cfg)
-    assert {node for node, state in states.items() if state == "cached"} == UPSTREAM_OF_MODEL - {"Trainer"}
-    assert states["Trainer"] == "done"
-    pushed = versions(cfg.model_serving_dir)
-    assert len(pushed) == 1 and pushed[0].isdigit()
 
 
 def test_the_tuner_feeds_the_trainer(real_data_dir: Path, tmp_path: Path):

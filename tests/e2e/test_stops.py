@@ -1,4 +1,5 @@
-"""Stops a user or an environment causes: signals at a real component, a damaged store, a full serving disk.
+"""Stops a user or an environment causes: signals at a real component (SIGKILL included), a damaged store, a full
+serving disk.
 
 Each is one line on the console (the traceback in the log), the stated exit status, and nothing lost.
 """
@@ -18,6 +19,7 @@ from pipeline.metadata import health
 from pipeline.metadata.store import Store
 from tests.conftest import REPO_ROOT, in_mount_namespace, run_make
 from tests.e2e.conftest import Runs, node_states, run_pipeline, show_json, versions
+from tests.support.pipeline_nodes import UPSTREAM_OF_MODEL
 
 pytestmark = pytest.mark.e2e
 
@@ -26,20 +28,29 @@ def _error_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("error:")]
 
 
-def _wait_until_running(cfg: config_lib.PipelineConfig, node: str, process: subprocess.Popen, timeout: float = 600):
-    """Returns once ML Metadata shows ``node`` running in the newest run (no sleeps standing in for progress)."""
+def _wait_until_running(
+    cfg: config_lib.PipelineConfig, node: str, process: subprocess.Popen, runs_before: int, timeout: float = 600
+):
+    """Returns once ML Metadata shows ``node`` running in a run newer than the first ``runs_before`` (an execution
+    killed with SIGKILL stays "running" in its own run), with no sleeps standing in for progress."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the run ended before {node} started"
         try:
             store = Store.open(cfg.metadata_path)
             runs = store.runs(cfg.model_name)
-            if runs and any(e.node_id == node and e.state == "running" for e in store.executions(runs[-1][1])):
+            if len(runs) > runs_before and any(
+                e.node_id == node and e.state == "running" for e in store.executions(runs[-1][1])
+            ):
                 return
         except Exception:  # noqa: BLE001 - the store may not exist yet, or be mid-write
             pass
         time.sleep(0.2)
     pytest.fail(f"{node} never ran")
+
+
+def _run_count(cfg: config_lib.PipelineConfig) -> int:
+    return len(Store.open(cfg.metadata_path).runs(cfg.model_name)) if cfg.metadata_path.exists() else 0
 
 
 def _start_runner(*args: str) -> subprocess.Popen:
@@ -55,9 +66,10 @@ def _start_runner(*args: str) -> subprocess.Popen:
 
 
 def _interrupt_at(cfg: config_lib.PipelineConfig, args: list[str], node: str, signum: int) -> tuple[int, str, str]:
+    runs_before = _run_count(cfg)
     process = _start_runner(*args)
     try:
-        _wait_until_running(cfg, node, process)
+        _wait_until_running(cfg, node, process, runs_before)
         os.killpg(process.pid, signum)
         out, err = process.communicate(timeout=300)
     finally:
@@ -67,11 +79,30 @@ def _interrupt_at(cfg: config_lib.PipelineConfig, args: list[str], node: str, si
     return process.returncode, out, err
 
 
-def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(real_data_dir: Path, tmp_path: Path):
+def test_killed_then_ctrl_c_then_sigterm_and_each_rerun_resumes(real_data_dir: Path, tmp_path: Path):
+    """One output folder through four runs: SIGKILL during training (a second run refused meanwhile), Ctrl-C at
+    the rerun's Trainer, SIGTERM at the next one's Evaluator, and the last, through make, pushing. Each rerun starts
+    where the one before stopped. The on-device model is left out (``--no-on-device``): the stops are the point."""
     # Folders with spaces: the last run goes through make, whose variables must carry them.
     output, serving = tmp_path / "out put", tmp_path / "serving model"
-    args = [f"--output-dir={output}", f"--serving-dir={serving}", f"--raw-dir={real_data_dir}"]
+    args = [f"--output-dir={output}", f"--serving-dir={serving}", f"--raw-dir={real_data_dir}", "--no-on-device"]
     cfg = config_lib.parse_args(["--profile=smoke", *args])
+
+    killed = _start_runner(*args)
+    try:
+        _wait_until_running(cfg, "Trainer", killed, runs_before=0)
+        # A second run on the same output folder, now: refused at once, naming the first.
+        second = run_pipeline(*args, timeout=120)
+        assert second.returncode == 1
+        (error,) = _error_lines(second.stdout + second.stderr)
+        assert error.startswith(f"error: {cfg.output_dir} is in use by a running pipeline (pid {killed.pid}, ")
+        os.killpg(killed.pid, signal.SIGKILL)
+    finally:
+        if killed.poll() is None:
+            os.killpg(killed.pid, signal.SIGKILL)
+        killed.communicate()
+    assert killed.returncode == -signal.SIGKILL
+    assert versions(cfg.model_serving_dir) == [], "nothing pushed, nothing half-written"
 
     status, out, err = _interrupt_at(cfg, args, "Trainer", signal.SIGINT)
     assert status == 130
@@ -80,6 +111,8 @@ def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(rea
         + out.split("logs in ", 1)[1].splitlines()[0]
     ]
     assert "Traceback" not in out + err
+    states = node_states(cfg)
+    assert {n for n, s in states.items() if s == "cached"} == UPSTREAM_OF_MODEL - {"Trainer"}, "after the SIGKILL"
     shown = show_json(output)
     assert shown["overview"]["outcome"] == "interrupted"
     assert (
@@ -94,15 +127,23 @@ def test_ctrl_c_and_sigterm_stop_a_component_in_one_line_and_a_rerun_resumes(rea
     (error,) = err.splitlines()
     assert error.startswith("error: Evaluator interrupted (SIGTERM); a rerun resumes from the cached components")
     states = node_states(cfg)
-    assert {n for n, s in states.items() if s == "cached"} >= {"FashionMnistExampleGen", "StatisticsGen", "Transform"}
-    assert states["Evaluator"] == "interrupted" and "Pusher" not in states
+    assert {n for n, s in states.items() if s == "cached"} == UPSTREAM_OF_MODEL - {"Trainer"}
+    assert states["Trainer"] == "done" and states["Evaluator"] == "interrupted" and "Pusher" not in states
     assert versions(cfg.model_serving_dir) == []
 
-    done = run_make("run-pipeline", "PROFILE=smoke", f"OUTPUT_DIR={output}", f"SERVING_DIR={serving}", timeout=1200)
+    done = run_make(
+        "run-pipeline",
+        "PROFILE=smoke",
+        f"OUTPUT_DIR={output}",
+        f"SERVING_DIR={serving}",
+        "FLAGS=--no-on-device",
+        timeout=1200,
+    )
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     states = node_states(cfg)
     assert states["Trainer"] == "cached" and states["Evaluator"] == "done" and states["Pusher"] == "done"
-    assert len(versions(cfg.model_serving_dir)) == 1
+    pushed = versions(cfg.model_serving_dir)
+    assert len(pushed) == 1 and pushed[0].isdigit()
 
 
 def test_ctrl_c_during_start_up_is_one_line(real_data_dir: Path, tmp_path: Path):
