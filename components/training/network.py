@@ -216,6 +216,21 @@ def _compile(
         accuracy = tf.keras.metrics.SparseCategoricalAccuracy(name="accuracy")
     optimizer = tf.keras.optimizers.Adam(learning_rate, use_ema=ema_momentum > 0, ema_momentum=ema_momentum or 0.99)
     cnn.compile(optimizer=optimizer, loss=loss, metrics=[accuracy])
+    _trace_without_autograph(cnn)
+
+
+# The steps fit, evaluate and predict trace: Keras traces each through autograph, which then rewrites every
+# layer, loss, metric and optimizer method the step reaches (about 3,800 conversions for this net's training step),
+# most of a small run's first epoch. Nothing on that path branches or loops in Python on a tensor's value (Keras's
+# own layers use tf.cond where they must), so traced as written they build the same graph.
+_STEPS = ("train_step", "test_step", "predict_step")
+
+
+def _trace_without_autograph(cnn: tf.keras.Model) -> None:
+    """Has ``cnn``'s compiled steps traced without autograph (``tf.autograph.experimental.do_not_convert``:
+    nothing they call is converted either)."""
+    for step in _STEPS:
+        setattr(cnn, step, tf.autograph.experimental.do_not_convert(getattr(cnn, step)))
 
 
 def cosine_schedule(

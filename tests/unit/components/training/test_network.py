@@ -164,3 +164,30 @@ def test_the_float32_copy_of_a_pool_early_net_predicts_as_it_does():
     mixed.train_on_batch(x, np.arange(8) % 10)
     served = network.float32_copy(mixed, POOL_EARLY)
     np.testing.assert_allclose(served(x).numpy(), mixed(x).numpy(), atol=0.02)
+
+
+def test_the_steps_traced_without_autograph_train_the_same_weights_as_keras_own():
+    """The compiled steps skip autograph (network._trace_without_autograph); Keras's own, autograph-converted
+    steps must train the same bytes: the full profile's net, bfloat16, label smoothing, warm-up, weight average."""
+    x = np.random.default_rng(2).random((32, 28, 28, 1), np.float32)
+    y = network.one_hot_labels(np.arange(32) % 10)
+
+    def trained(with_autograph: bool) -> list[np.ndarray]:
+        tf.keras.utils.set_random_seed(0)
+        cnn = network.build_model(
+            network.cosine_schedule(1e-3, total_steps=6, warmup_steps=2),
+            Architecture(network="pool_early", stem_filters=16, stage_filters=(32, 64, 128), dropout=0.1),
+            label_smoothing=0.1,
+            precision="mixed_bfloat16",
+            ema_momentum=0.9,
+        )
+        if with_autograph:
+            for step in network._STEPS:
+                delattr(cnn, step)  # the class's own method again, which Keras traces through autograph
+        cnn.fit(x, y, batch_size=8, epochs=2, steps_per_epoch=3, validation_data=(x, y), verbose=0)
+        return cnn.get_weights()
+
+    ours, keras_own = trained(with_autograph=False), trained(with_autograph=True)
+    assert len(ours) == len(keras_own)
+    for a, b in zip(ours, keras_own, strict=True):
+        np.testing.assert_array_equal(a, b)
