@@ -1,5 +1,7 @@
 """The CNN: shapes, that it is convolutional, and that one training step learns."""
 
+import dataclasses
+
 import numpy as np
 import tensorflow as tf
 
@@ -176,7 +178,7 @@ def test_the_steps_traced_without_autograph_train_the_same_weights_as_keras_own(
         tf.keras.utils.set_random_seed(0)
         cnn = network.build_model(
             network.cosine_schedule(1e-3, total_steps=6, warmup_steps=2),
-            Architecture(network="pool_early", stem_filters=16, stage_filters=(32, 64, 128), dropout=0.1),
+            dataclasses.replace(POOL_EARLY, dropout=0.1),
             label_smoothing=0.1,
             precision="mixed_bfloat16",
             ema_momentum=0.9,
