@@ -199,17 +199,16 @@ def note(
     ``failed``: the execution is marked FAILED, or CANCELED with ``canceled`` (a signal stopped it)."""
     from ml_metadata.proto import metadata_store_pb2
 
-    from pipeline.metadata.notes import note_execution
+    from pipeline.metadata.notes import STOPPED_STATES, note_execution
 
     execution = metadata_store_pb2.Execution
-    unfinished = (execution.NEW, execution.RUNNING, execution.FAILED)
     try:
         noted = note_execution(
             metadata_path_of(ir_path),
             pipeline_name,
             node_id,
             run_id=run_id,
-            states=unfinished if failed else tuple(execution.State.values()),
+            states=STOPPED_STATES if failed else tuple(execution.State.values()),
             notes=notes,
             new_state=(execution.CANCELED if canceled else execution.FAILED) if failed else None,
         )

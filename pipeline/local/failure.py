@@ -17,16 +17,8 @@ from ml_metadata.proto import metadata_store_pb2
 from pipeline import node_ids
 from pipeline.config import PipelineConfig
 from pipeline.local import console as console_lib
-from pipeline.metadata.notes import note_execution, one_line
+from pipeline.metadata.notes import STOPPED_STATES, note_execution, one_line
 from pipeline.metadata.store import DATA_WARNINGS, FAILURE_MESSAGE, INTERRUPTED_BY
-
-# The states the signal can leave the stopped component's execution in: TFX's launcher records it FAILED when a
-# library on the way up wrapped the stop in an ordinary exception (TensorFlow, Beam), and leaves it RUNNING when not.
-_STOPPED = (
-    metadata_store_pb2.Execution.NEW,
-    metadata_store_pb2.Execution.RUNNING,
-    metadata_store_pb2.Execution.FAILED,
-)
 
 
 def _note(config: PipelineConfig, node_id: str, **kwargs: object) -> None:
@@ -64,7 +56,7 @@ def report_interruption(
     _note(
         config,
         node,
-        states=_STOPPED,
+        states=STOPPED_STATES,
         notes={INTERRUPTED_BY: signal_name},
         new_state=metadata_store_pb2.Execution.CANCELED,
     )

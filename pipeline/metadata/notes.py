@@ -20,6 +20,14 @@ from pipeline.metadata.store import Store
 # "package.module.SomeError: message", a traceback's last line, as it appears inside a runner's message.
 _EXCEPTION_LINE = re.compile(r"^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception)): (.+)$")
 _PROJECT_PACKAGES = ("components.", "data.", "pipeline.")
+# The states a stopped or failed component's execution can be in when its runner notes it: TFX's launcher leaves it
+# NEW or RUNNING when the stop passes through it, and records it FAILED when the executor raised an ordinary
+# exception (a library on the way up may wrap a signal's stop in one: TensorFlow, Beam).
+STOPPED_STATES = (
+    metadata_store_pb2.Execution.NEW,
+    metadata_store_pb2.Execution.RUNNING,
+    metadata_store_pb2.Execution.FAILED,
+)
 
 
 def one_line(failure: BaseException) -> str:
